@@ -1,0 +1,130 @@
+/**
+ * Regenerates `imports/` from the pinned upstream CRDs.
+ *
+ *   npm run import                       # fetch the pinned files from their upstream URLs
+ *   npm run import -- --from ../shared/crds   # read the same files from a local folder (offline)
+ *
+ * Every CRD is checked against its pinned sha256 before anything is generated, so a
+ * moved tag or a hand-edited local copy cannot slip into the typed API.
+ *
+ * For each CRD this writes:
+ *   imports/<group>.ts            TypeScript types (`cdk8s import`), with a provenance header
+ *   imports/<group>.schema.json   the served version's openAPIV3Schema, for synth-time validation
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+interface PinnedCrd {
+  /** file name upstream and in a local mirror folder (relative to --from) */
+  readonly localPath: string;
+  readonly url: string;
+  readonly version: string;
+  readonly sha256: string;
+  /** API group; cdk8s import names the generated file after it */
+  readonly group: string;
+}
+
+const KARPENTER = 'v1.14.1';
+const EKS_AMI = 'v20260724';
+
+export const PINNED_CRDS: readonly PinnedCrd[] = [
+  {
+    localPath: 'karpenter.sh_nodepools.yaml',
+    url: `https://raw.githubusercontent.com/aws/karpenter-provider-aws/${KARPENTER}/pkg/apis/crds/karpenter.sh_nodepools.yaml`,
+    version: `Karpenter ${KARPENTER}`,
+    sha256: '3bb64a20c80776b77aa19a699ebdaf34480a7b2e7ec4ef890b43225b3517f878',
+    group: 'karpenter.sh',
+  },
+  {
+    localPath: 'karpenter.k8s.aws_ec2nodeclasses.yaml',
+    url: `https://raw.githubusercontent.com/aws/karpenter-provider-aws/${KARPENTER}/pkg/apis/crds/karpenter.k8s.aws_ec2nodeclasses.yaml`,
+    version: `Karpenter ${KARPENTER}`,
+    sha256: '62dec59f01c0972d4503ca3ed25f243ba9c2f561be0d964ce7a14c8df406132f',
+    group: 'karpenter.k8s.aws',
+  },
+  {
+    localPath: 'nodeadm/node.eks.aws_nodeconfigs.yaml',
+    url: `https://raw.githubusercontent.com/awslabs/amazon-eks-ami/${EKS_AMI}/nodeadm/crds/node.eks.aws_nodeconfigs.yaml`,
+    version: `amazon-eks-ami ${EKS_AMI} (nodeadm)`,
+    sha256: '23540b4578f8d58ca9670e4c87cd4430866e18904d6f9804e57d75c360bed2be',
+    group: 'node.eks.aws',
+  },
+];
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(ROOT, 'imports');
+
+async function readCrd(crd: PinnedCrd, from: string | undefined): Promise<Buffer> {
+  if (from) return fs.readFileSync(path.resolve(from, crd.localPath));
+  const res = await fetch(crd.url);
+  if (!res.ok) throw new Error(`GET ${crd.url}: HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+function verify(crd: PinnedCrd, body: Buffer): void {
+  const actual = createHash('sha256').update(body).digest('hex');
+  if (actual !== crd.sha256) {
+    throw new Error(`${crd.localPath}: sha256 ${actual} does not match the pinned ${crd.sha256} (${crd.url})`);
+  }
+}
+
+function header(crd: PinnedCrd): string {
+  return [
+    `// Source: ${crd.url}`,
+    `// Version: ${crd.version}, sha256 ${crd.sha256}`,
+    '// Regenerate with `npm run import`; do not edit by hand.',
+  ].join('\n');
+}
+
+function generateTypes(crd: PinnedCrd, file: string, workDir: string): void {
+  const cli = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
+  execFileSync(cli, ['import', file, '--language', 'typescript', '--output', workDir, '--no-save', '--no-check-upgrade'], {
+    cwd: workDir,
+    stdio: 'pipe', // its progress chatter is noise; on failure execFileSync throws with stderr attached
+  });
+  const generated = fs.readFileSync(path.join(workDir, `${crd.group}.ts`), 'utf8');
+  fs.writeFileSync(path.join(OUT, `${crd.group}.ts`), `${header(crd)}\n${generated}`);
+}
+
+function extractSchema(crd: PinnedCrd, body: Buffer): void {
+  const doc = parseYaml(body.toString('utf8'));
+  const version = doc.spec.versions.find((v: { storage: boolean }) => v.storage);
+  const schema = {
+    $comment: `${doc.spec.names.kind} ${doc.spec.group}/${version.name} openAPIV3Schema from ${crd.url} (${crd.version}, sha256 ${crd.sha256}). Regenerate with npm run import; do not edit by hand.`,
+    ...version.schema.openAPIV3Schema,
+  };
+  fs.writeFileSync(path.join(OUT, `${crd.group}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
+}
+
+async function main(): Promise<void> {
+  const fromIndex = process.argv.indexOf('--from');
+  const from = fromIndex >= 0 ? process.argv[fromIndex + 1] : undefined;
+  if (fromIndex >= 0 && !from) throw new Error('--from needs a folder that holds the pinned CRD files');
+
+  fs.mkdirSync(OUT, { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-import-'));
+  try {
+    for (const crd of PINNED_CRDS) {
+      const body = await readCrd(crd, from);
+      verify(crd, body);
+      const file = path.join(workDir, path.basename(crd.localPath));
+      fs.writeFileSync(file, body);
+      generateTypes(crd, file, workDir);
+      extractSchema(crd, body);
+      console.log(`imports/${crd.group}.ts and .schema.json <- ${from ? path.join(from, crd.localPath) : crd.url}`);
+    }
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`import failed: ${err.message}`);
+    process.exit(1);
+  });
+}
