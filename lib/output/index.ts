@@ -1,0 +1,3 @@
+export * from './atomic-dir';
+export * from './manifest-files';
+export * from './synth';
