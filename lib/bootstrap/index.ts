@@ -1,0 +1,11 @@
+export * from './node-bootstrap';
+export * from './soci-facts';
+export * from './soci-bootstrap';
+export * from './chunk-size';
+export * from './parallel-pull-tuning';
+export * from './containerd-config';
+export * from './manual-install-options';
+export * from './soci-config';
+export * from './bottlerocket-settings';
+export * from './rendered-bootstrap';
+export type { DownloadPolicy } from './scripts/manual-install-script';
