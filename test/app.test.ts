@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { renderDistFiles, synthesizeCharts } from '../lib/output';
+import { buildApp } from '../main';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function defaultManifests() {
+  const [chart] = synthesizeCharts(buildApp());
+  const byKind = (kind: string) => chart.manifests.find((m) => m.kind === kind) as any;
+  return { chart, nodeClass: byKind('EC2NodeClass'), nodePool: byKind('NodePool') };
+}
+
+describe('the default app (cluster my-cluster)', () => {
+  test("synthesizes the seed's EC2NodeClass", () => {
+    // GIVEN / WHEN
+    const { chart, nodeClass } = defaultManifests();
+
+    // THEN
+    expect(chart.chartId).toBe('my-cluster');
+    expect(nodeClass.metadata.name).toBe('soci-snapshotter');
+    expect(nodeClass.spec.role).toBe('KarpenterNodeRole-my-cluster');
+    expect(nodeClass.spec.instanceStorePolicy).toBe('RAID0');
+    expect(nodeClass.spec.subnetSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'my-cluster-private' } }]);
+    expect(nodeClass.spec.securityGroupSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': 'my-cluster-private' } }]);
+    expect(nodeClass.spec.amiSelectorTerms).toEqual([{ alias: 'al2023@latest' }]);
+    expect(nodeClass.spec.metadataOptions.httpTokens).toBe('required');
+    expect(nodeClass.spec.blockDeviceMappings[0].ebs).toMatchObject({ volumeType: 'gp3', encrypted: true });
+  });
+
+  test('synthesizes a NodePool that uses it', () => {
+    const { nodePool } = defaultManifests();
+    expect(nodePool.metadata.name).toBe('soci-snapshotter');
+    expect(nodePool.spec.template.spec.nodeClassRef).toEqual({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'soci-snapshotter' });
+    expect(nodePool.spec.disruption.consolidateAfter).toBeDefined();
+  });
+
+  test('the committed dist/ is exactly what the app synthesizes', () => {
+    // GIVEN the files a synth would write
+    const expected = renderDistFiles(synthesizeCharts(buildApp()));
+
+    // THEN dist/ holds those files and no others, byte for byte
+    const committed = fs.readdirSync(path.join(ROOT, 'dist'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(path.join(ROOT, 'dist'), path.join(e.parentPath, e.name)))
+      .sort();
+    expect(committed).toEqual([...expected.keys()].sort());
+    for (const [file, content] of expected) {
+      expect(fs.readFileSync(path.join(ROOT, 'dist', file), 'utf8')).toBe(content);
+    }
+  });
+});
+
+describe('`cdk8s synth` (the CLI, for real)', () => {
+  test('runs the app, which writes dist/, and leaves its own output folder to cdk8s', () => {
+    // GIVEN a copy of the project (the CLI rewrites folders; keep the checkout untouched)
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
+    for (const entry of ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', ...optional(['plugin'])]) {
+      fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+
+    // WHEN
+    execFileSync(path.join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade'], { cwd: work, stdio: 'pipe' });
+
+    // THEN dist/ matches the committed one, and the CLI's folder has cdk8s's layout
+    for (const file of ['my-cluster/ec2nodeclass-soci-snapshotter.yaml', 'my-cluster/nodepool-soci-snapshotter.yaml', 'my-cluster/kustomization.yaml']) {
+      expect(fs.readFileSync(path.join(work, 'dist', file), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'dist', file), 'utf8'));
+    }
+    expect(fs.readdirSync(path.join(work, '.cdk8s.out'))).toContain('my-cluster.k8s.yaml');
+  }, 60_000);
+});
+
+function optional(entries: string[]): string[] {
+  return entries.filter((e) => fs.existsSync(path.join(ROOT, e)));
+}
