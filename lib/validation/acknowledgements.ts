@@ -23,3 +23,12 @@ export enum SociGuard {
 
 /** Annotation that lists the acknowledged guards of an object, comma-separated. */
 export const ACKNOWLEDGE_ANNOTATION = 'karpenter-soci.cdk8s.io/acknowledge';
+
+/** How to accept a guard's finding on purpose, for the end of a finding's message. */
+export function acknowledgementHint(guard: SociGuard): string {
+  return `If this is intended, acknowledge it: add "${guard}" to the annotation ${ACKNOWLEDGE_ANNOTATION} (comma-separated), or pass SociGuard.${guardKey(guard)} in the construct's acknowledge prop.`;
+}
+
+function guardKey(guard: SociGuard): string {
+  return (Object.keys(SociGuard) as (keyof typeof SociGuard)[]).find((key) => SociGuard[key] === guard) ?? guard;
+}
