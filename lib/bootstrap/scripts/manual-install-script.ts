@@ -146,15 +146,14 @@ export function renderManualInstallScript(input: ManualInstallScriptInput): stri
     .join('');
 
   return `#!/bin/bash
-# Installs SOCI snapshotter ${input.sociVersion} before nodeadm-run starts containerd.
-# Nothing is installed unless the archive's checksums match.
+# Installs SOCI snapshotter ${input.sociVersion}, checksum-verified, before containerd starts.
 set -euo pipefail
 
 readonly VERSION=${shQuote(input.sociVersion)}
 readonly BASE_URL=${shQuote(input.releaseBaseUrl)}
-declare -rA PINNED_SHA256=([amd64]=${shQuote(input.pinnedSha256.amd64 ?? '')} [arm64]=${shQuote(input.pinnedSha256.arm64 ?? '')})
+declare -rA PINNED=([amd64]=${shQuote(input.pinnedSha256.amd64 ?? '')} [arm64]=${shQuote(input.pinnedSha256.arm64 ?? '')})
 readonly ATTEMPTS=${d.retries + 1} RETRY_DELAY=${d.retryDelaySeconds}
-readonly CURL_OPTS=(--fail --silent --show-error --location --connect-timeout ${d.connectTimeoutSeconds} --max-time ${d.maxTimeSeconds}${proto})
+readonly CURL_OPTS=(--fail -sS --location --connect-timeout ${d.connectTimeoutSeconds} --max-time ${d.maxTimeSeconds}${proto})
 
 ${COMMON_FUNCTIONS}
 detect_arch() {
@@ -178,7 +177,6 @@ fetch() {
   die "download failed after $ATTEMPTS attempts: $url"
 }
 
-# Checks the archive against the published .sha256sum and the pinned hash.
 verify() {
   local dir="$1" archive="$2" pinned="$3" published='' actual
   read -r published _ <"$dir/$archive.sha256sum" || true
@@ -202,7 +200,7 @@ main() {
   trap 'rm -rf "$WORK"' EXIT
   fetch "$BASE_URL/v$VERSION/$archive" "$WORK/$archive"
   fetch "$BASE_URL/v$VERSION/$archive.sha256sum" "$WORK/$archive.sha256sum"
-  verify "$WORK" "$archive" "\${PINNED_SHA256[$arch]}"
+  verify "$WORK" "$archive" "\${PINNED[$arch]}"
   tar -xzf "$WORK/$archive" -C "$WORK" soci-snapshotter-grpc soci
   install -m 0755 "$WORK/soci-snapshotter-grpc" "$WORK/soci" /usr/local/bin/
   ${heredoc(`write_file ${shQuote(SOCI_CONFIG_PATH)}`, CONFIG_HEREDOC, config)}  local U=${UNIT_DIR}

@@ -1,0 +1,314 @@
+/**
+ * Runs the manual install script for real (as root, private mount namespace,
+ * overlays over the system dirs) against a local HTTPS release mirror.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { DEFAULT_MANUAL_SOCI_ROOT } from '../../lib/bootstrap/soci-facts';
+import { ManualInstallScriptInput, renderManualInstallScript } from '../../lib/bootstrap/scripts/manual-install-script';
+import {
+  ArtifactServer, ReleaseArchive, TlsMaterial, buildReleaseArchive, closedPort, makeSelfSignedCert,
+  sha256sumFile, startArtifactServer,
+} from '../support/artifact-server';
+import { NodeSandbox, OVERLAID_DIRS, SandboxResult, assertNodeSandboxSupported } from '../support/node-sandbox';
+import { TUNED_SOCI_CONFIG_TOML } from '../support/soci-config-fixtures';
+
+const VERSION = '0.15.0';
+const ETC_FILES = [
+  'soci-snapshotter-grpc/config.toml',
+  'systemd/system/containerd.service.d/10-soci-snapshotter.conf',
+  'systemd/system/soci-snapshotter.service',
+  'systemd/system/soci-snapshotter.socket',
+];
+
+let work: string;
+let tls: TlsMaterial;
+let https: ArtifactServer;
+let plain: ArtifactServer;
+const archives = {} as Record<'amd64' | 'arm64' | 'tampered', ReleaseArchive>;
+const sandboxes: NodeSandbox[] = [];
+
+beforeAll(async () => {
+  assertNodeSandboxSupported();
+  work = fs.mkdtempSync('/var/tmp/soci-manual-test-');
+  tls = makeSelfSignedCert(work);
+  archives.amd64 = buildReleaseArchive(work, VERSION, 'amd64');
+  archives.arm64 = buildReleaseArchive(work, VERSION, 'arm64');
+  const tamperedDir = fs.mkdtempSync(path.join(work, 'tampered-'));
+  archives.tampered = buildReleaseArchive(tamperedDir, VERSION, 'amd64', 'tampered');
+  expect(archives.tampered.sha256).not.toBe(archives.amd64.sha256);
+  https = await startArtifactServer(tls);
+  plain = await startArtifactServer();
+  for (const arch of ['amd64', 'arm64'] as const) {
+    const a = archives[arch];
+    for (const [server, base] of [[https, '/good'], [plain, '/plain']] as const) {
+      server.files.set(`${base}/v${VERSION}/${a.name}`, a.bytes);
+      server.files.set(`${base}/v${VERSION}/${a.name}.sha256sum`, sha256sumFile(a));
+    }
+    // HTTPS URLs that redirect to the plain-HTTP mirror.
+    https.files.set(`/redirect/v${VERSION}/${a.name}`, { redirect: `${plain.origin}/plain/v${VERSION}/${a.name}` });
+    https.files.set(`/redirect/v${VERSION}/${a.name}.sha256sum`, { redirect: `${plain.origin}/plain/v${VERSION}/${a.name}.sha256sum` });
+  }
+  // Tampered: different bytes under the published (genuine) checksum.
+  https.files.set(`/tampered/v${VERSION}/${archives.amd64.name}`, archives.tampered.bytes);
+  https.files.set(`/tampered/v${VERSION}/${archives.amd64.name}.sha256sum`, sha256sumFile(archives.amd64));
+});
+
+afterAll(async () => {
+  for (const s of sandboxes) s.dispose();
+  await https?.close();
+  await plain?.close();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+function script(overrides: Partial<ManualInstallScriptInput> = {}): string {
+  return renderManualInstallScript({
+    sociVersion: VERSION,
+    releaseBaseUrl: `${https.origin}/good`,
+    pinnedSha256: {},
+    sociRoot: DEFAULT_MANUAL_SOCI_ROOT,
+    configToml: TUNED_SOCI_CONFIG_TOML,
+    download: { retries: 2, retryDelaySeconds: 1, connectTimeoutSeconds: 2, maxTimeSeconds: 10 },
+    allowInsecureMirror: false,
+    ...overrides,
+  });
+}
+
+function sandbox(name: string): NodeSandbox {
+  const s = new NodeSandbox(name);
+  sandboxes.push(s);
+  return s;
+}
+
+function run(s: NodeSandbox, text: string, machine = 'x86_64'): Promise<SandboxResult> {
+  return s.run({ script: text, machine, env: { CURL_CA_BUNDLE: tls.caFile } });
+}
+
+function fetchedSince(server: ArtifactServer, mark: number): string[] {
+  return server.accessLog.slice(mark);
+}
+
+function expectNothingInstalled(s: NodeSandbox, r: SandboxResult): void {
+  expect(s.allWrittenFiles()).toEqual([]);
+  expect(r.systemctlCalls).toEqual([]);
+}
+
+/** Every written file with its mode and content, for before/after comparisons. */
+function snapshot(s: NodeSandbox): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const target of OVERLAID_DIRS) {
+    for (const rel of s.upperFiles(target)) {
+      const f = s.readUpper(target, rel);
+      out[`${target}/${rel}`] = `${f.mode.toString(8)}\n${f.content}`;
+    }
+  }
+  return out;
+}
+
+describe('manual install script on an amd64 node', () => {
+  test('GIVEN a verified amd64 release WHEN the script runs THEN binaries, config, units and drop-in are installed and the units enabled', async () => {
+    // GIVEN
+    const s = sandbox('amd64');
+    const mark = https.accessLog.length;
+    // WHEN
+    const r = await run(s, script({ pinnedSha256: { amd64: archives.amd64.sha256.toUpperCase() } }));
+    // THEN
+    expect(r.stderr).toContain(`soci-bootstrap: verified ${archives.amd64.name} (sha256 ${archives.amd64.sha256})`);
+    expect(r.code).toBe(0);
+    expect(fetchedSince(https, mark)).toEqual([
+      `200 /good/v${VERSION}/${archives.amd64.name}`,
+      `200 /good/v${VERSION}/${archives.amd64.name}.sha256sum`,
+    ]);
+    expect(s.upperFiles('/usr/local')).toEqual(['bin/soci', 'bin/soci-snapshotter-grpc']);
+    expect(s.readUpper('/usr/local', 'bin/soci-snapshotter-grpc')).toEqual({ mode: 0o755, content: archives.amd64.daemon });
+    expect(s.readUpper('/usr/local', 'bin/soci')).toEqual({ mode: 0o755, content: archives.amd64.cli });
+
+    expect(s.upperFiles('/etc')).toEqual(ETC_FILES);
+    for (const f of ETC_FILES) expect(s.readUpper('/etc', f).mode).toBe(0o644);
+    expect(s.readUpper('/etc', 'soci-snapshotter-grpc/config.toml').content).toBe(TUNED_SOCI_CONFIG_TOML);
+
+    const service = s.readUpper('/etc', 'systemd/system/soci-snapshotter.service').content;
+    for (const line of [
+      'Type=notify',
+      `ExecStart=/usr/local/bin/soci-snapshotter-grpc --address fd:// --root ${DEFAULT_MANUAL_SOCI_ROOT} --config /etc/soci-snapshotter-grpc/config.toml`,
+      'Restart=always', 'RestartSec=5', 'After=network.target', 'Before=containerd.service', 'WantedBy=multi-user.target',
+    ]) expect(service.split('\n')).toContain(line);
+    const socket = s.readUpper('/etc', 'systemd/system/soci-snapshotter.socket').content;
+    for (const line of ['ListenStream=/run/soci-snapshotter-grpc/soci-snapshotter-grpc.sock', 'SocketMode=0660', 'WantedBy=sockets.target']) {
+      expect(socket.split('\n')).toContain(line);
+    }
+    const dropIn = s.readUpper('/etc', 'systemd/system/containerd.service.d/10-soci-snapshotter.conf').content.split('\n');
+    expect(dropIn).toContain('Requires=soci-snapshotter.service');
+    expect(dropIn).toContain('After=soci-snapshotter.service');
+    expect(dropIn.find((l) => l.startsWith('ExecStartPost=-'))).toMatch(
+      /ctr --namespace k8s\.io images import --snapshotter soci --local \/etc\/eks\/pause\.tar/);
+
+    expect(r.systemctlCalls).toEqual(['daemon-reload', 'enable --now soci-snapshotter.socket soci-snapshotter.service']);
+    // Nothing else written: no leftover temp dir, nothing under /usr/bin, /var/lib or /run.
+    expect(s.allWrittenFiles().filter((f) => !f.startsWith('/etc/') && !f.startsWith('/usr/local/'))).toEqual([]);
+    expect(r.loggerCalls).toContain(`-t soci-bootstrap -- installed SOCI ${VERSION} (amd64)`);
+  });
+
+  test('GIVEN a node that already ran the script WHEN it runs again THEN it exits 0 and leaves the same files', async () => {
+    // GIVEN
+    const s = sandbox('rerun');
+    const first = await run(s, script());
+    expect(first.code).toBe(0);
+    const before = snapshot(s);
+    // WHEN
+    const second = await run(s, script());
+    // THEN
+    expect(second.stderr).not.toMatch(/ERROR/);
+    expect(second.code).toBe(0);
+    expect(snapshot(s)).toEqual(before);
+    expect(Object.keys(before)).toHaveLength(6);
+    expect(second.systemctlCalls).toEqual(first.systemctlCalls);
+  });
+});
+
+describe('manual install script architecture detection', () => {
+  test('GIVEN uname -m reports aarch64 WHEN the script runs THEN the arm64 archive is fetched and installed', async () => {
+    // GIVEN
+    const s = sandbox('arm64');
+    const mark = https.accessLog.length;
+    // WHEN
+    const r = await run(s, script({ pinnedSha256: { arm64: archives.arm64.sha256 } }), 'aarch64');
+    // THEN
+    expect(r.code).toBe(0);
+    expect(fetchedSince(https, mark)).toEqual([
+      `200 /good/v${VERSION}/${archives.arm64.name}`,
+      `200 /good/v${VERSION}/${archives.arm64.name}.sha256sum`,
+    ]);
+    expect(s.readUpper('/usr/local', 'bin/soci-snapshotter-grpc')).toEqual({ mode: 0o755, content: archives.arm64.daemon });
+    expect(r.stderr).toContain(`installed SOCI ${VERSION} (arm64)`);
+  });
+
+  test('GIVEN uname -m reports riscv64 WHEN the script runs THEN it fails naming the value and the supported ones, and installs nothing', async () => {
+    // GIVEN
+    const s = sandbox('riscv');
+    const mark = https.accessLog.length;
+    // WHEN
+    const r = await run(s, script(), 'riscv64');
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "soci-bootstrap: ERROR: unsupported architecture 'riscv64' (uname -m); supported: x86_64 (amd64), aarch64 (arm64)");
+    expect(fetchedSince(https, mark)).toEqual([]);
+    expectNothingInstalled(s, r);
+  });
+});
+
+describe('manual install script checksum verification', () => {
+  test('GIVEN an archive that no longer matches its published .sha256sum WHEN the script runs THEN it prints expected vs actual and installs nothing', async () => {
+    // GIVEN
+    const s = sandbox('tampered');
+    // WHEN
+    const r = await run(s, script({ releaseBaseUrl: `${https.origin}/tampered` }));
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ERROR: checksum mismatch for ${archives.amd64.name}: `
+      + `expected ${archives.amd64.sha256} (published), actual ${archives.tampered.sha256}`);
+    expectNothingInstalled(s, r);
+  });
+
+  test('GIVEN a pinned sha256 that differs from the genuine archive WHEN the script runs THEN it prints expected vs actual and installs nothing', async () => {
+    // GIVEN
+    const s = sandbox('pinned');
+    const pinned = 'f'.repeat(64);
+    // WHEN
+    const r = await run(s, script({ pinnedSha256: { amd64: pinned, arm64: archives.arm64.sha256 } }));
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ERROR: checksum mismatch for ${archives.amd64.name}: expected ${pinned} (pinned), actual ${archives.amd64.sha256}`);
+    expectNothingInstalled(s, r);
+  });
+
+  test('GIVEN a .sha256sum without a hash WHEN the script runs THEN it refuses to install', async () => {
+    // GIVEN
+    const s = sandbox('nohash');
+    https.files.set(`/nohash/v${VERSION}/${archives.amd64.name}`, archives.amd64.bytes);
+    https.files.set(`/nohash/v${VERSION}/${archives.amd64.name}.sha256sum`, `${archives.amd64.name}\n`);
+    // WHEN
+    const r = await run(s, script({ releaseBaseUrl: `${https.origin}/nohash` }));
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`ERROR: ${archives.amd64.name}.sha256sum has no sha256 in its first field`);
+    expectNothingInstalled(s, r);
+  });
+});
+
+describe('manual install script downloads', () => {
+  test('GIVEN a mirror on a closed port WHEN the script runs THEN it makes the bounded number of attempts and fails naming the URL', async () => {
+    // GIVEN
+    const s = sandbox('unreachable');
+    const base = `https://127.0.0.1:${await closedPort()}/mirror`;
+    const url = `${base}/v${VERSION}/${archives.amd64.name}`;
+    // WHEN
+    const r = await run(s, script({ releaseBaseUrl: base }));
+    // THEN
+    expect(r.code).toBe(1);
+    const attempts = r.stderr.split('\n').filter((l) => l.startsWith('soci-bootstrap: attempt '));
+    expect(attempts).toEqual([1, 2, 3].map((n) => `soci-bootstrap: attempt ${n}/3 failed: ${url}`));
+    expect(r.stderr).toContain(`soci-bootstrap: ERROR: download failed after 3 attempts: ${url}`);
+    expect(r.durationMs).toBeLessThan(8000);
+    expectNothingInstalled(s, r);
+  });
+
+  test('GIVEN an HTTPS mirror that redirects to plain HTTP and allowInsecureMirror false WHEN the script runs THEN curl refuses the redirect and nothing is installed', async () => {
+    // GIVEN
+    const s = sandbox('redirect-refused');
+    const mark = plain.accessLog.length;
+    // WHEN
+    const r = await run(s, script({ releaseBaseUrl: `${https.origin}/redirect`, download: { retries: 0, retryDelaySeconds: 0, connectTimeoutSeconds: 2, maxTimeSeconds: 5 } }));
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/curl: \(1\) Protocol "http" not supported/);
+    expect(r.stderr).toContain(`download failed after 1 attempts: ${https.origin}/redirect/v${VERSION}/${archives.amd64.name}`);
+    expect(fetchedSince(plain, mark)).toEqual([]);
+    expectNothingInstalled(s, r);
+  });
+
+  test('GIVEN the same redirecting mirror and allowInsecureMirror true WHEN the script runs THEN it follows the redirect and installs', async () => {
+    // GIVEN
+    const s = sandbox('redirect-allowed');
+    const mark = plain.accessLog.length;
+    // WHEN
+    const r = await run(s, script({ releaseBaseUrl: `${https.origin}/redirect`, allowInsecureMirror: true }));
+    // THEN
+    expect(r.code).toBe(0);
+    expect(fetchedSince(plain, mark)).toHaveLength(2);
+    expect(s.upperFiles('/usr/local')).toEqual(['bin/soci', 'bin/soci-snapshotter-grpc']);
+  });
+
+  test('GIVEN a plain-HTTP mirror and allowInsecureMirror true WHEN the script runs THEN it downloads over HTTP and installs', async () => {
+    // GIVEN
+    const s = sandbox('http');
+    const mark = plain.accessLog.length;
+    // WHEN
+    const r = await run(s, script({ releaseBaseUrl: `${plain.origin}/plain`, allowInsecureMirror: true }));
+    // THEN
+    expect(r.code).toBe(0);
+    expect(fetchedSince(plain, mark)).toEqual([
+      `200 /plain/v${VERSION}/${archives.amd64.name}`,
+      `200 /plain/v${VERSION}/${archives.amd64.name}.sha256sum`,
+    ]);
+    expect(s.upperFiles('/etc')).toEqual(ETC_FILES);
+  });
+
+  test('GIVEN a plain-HTTP mirror in a script rendered with --proto =https WHEN curl is pointed at it THEN curl refuses the protocol', async () => {
+    // GIVEN: a script rendered for an HTTPS mirror whose base is then swapped to http:// in the text,
+    // which is what the --proto guard exists for (the renderer itself refuses http:// without the flag).
+    const s = sandbox('http-refused');
+    const text = script({ download: { retries: 0, retryDelaySeconds: 0, connectTimeoutSeconds: 2, maxTimeSeconds: 5 } })
+      .replace(`'${https.origin}/good'`, `'${plain.origin}/plain'`);
+    expect(text).toContain(`readonly BASE_URL='${plain.origin}/plain'`);
+    const mark = plain.accessLog.length;
+    // WHEN
+    const r = await run(s, text);
+    // THEN
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/curl: \(1\) Protocol "http" not supported/);
+    expect(fetchedSince(plain, mark)).toEqual([]);
+    expectNothingInstalled(s, r);
+  });
+});
