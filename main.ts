@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { Ec2NodeClassSpecInstanceStorePolicy } from './imports/karpenter.k8s.aws';
+import { SociBootstrap } from './lib/bootstrap';
 import { AmiSelector, Ec2NodeClass, NodePool } from './lib/constructs';
 import { runSynth } from './lib/output';
 
@@ -19,6 +20,8 @@ export function buildApp(app: App = new App()): App {
     instanceStorePolicy: Ec2NodeClassSpecInstanceStorePolicy.RAID0,
     discoveryTag: `${CLUSTER}-private`,
     amiSelectorTerms: [...AmiSelector.AL2023_LATEST],
+    // al2023@latest ships SOCI and nodeadm's FastImagePull gate: no download at boot.
+    bootstrap: SociBootstrap.native(),
   });
 
   new NodePool(chart, 'SociSnapshotterPool', {
