@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** A copy of the project whose main.ts is replaced, so the checkout itself is never touched. */
+function projectWithMain(mainTs: string): string {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'invalid-app-'));
+  for (const entry of ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'dist', ...['plugin'].filter((e) => fs.existsSync(path.join(ROOT, e)))]) {
+    fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+  fs.writeFileSync(path.join(work, 'main.ts'), mainTs);
+  return work;
+}
+
+function treeOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) out[path.relative(dir, path.join(e.parentPath, e.name))] = fs.readFileSync(path.join(e.parentPath, e.name), 'utf8');
+  }
+  return out;
+}
+
+const INVALID_APP = `
+import { App, Chart } from 'cdk8s';
+import { Ec2NodeClass, NodePool } from './lib/constructs';
+import { runSynth } from './lib/output';
+
+runSynth(() => {
+  const app = new App();
+  const chart = new Chart(app, 'my-cluster');
+  const nodeClass = new Ec2NodeClass(chart, 'Nodes', { role: 'r', discoveryTag: 'd' });
+  new NodePool(chart, 'Pool', { nodeClass, weight: 101 });
+  return app;
+});
+`;
+
+describe('a synth of an invalid app', () => {
+  const commands: Array<[string, string[]]> = [
+    ['npm run synth', ['npx', 'tsx', 'main.ts']],
+    ['cdk8s synth', [path.join(ROOT, 'node_modules/.bin/cdk8s'), 'synth', '--no-check-upgrade']],
+  ];
+
+  test.each(commands)('%s fails with a clear message and leaves dist/ untouched', (_name, [command, ...args]) => {
+    // GIVEN a project with a committed dist/ and an app with an invalid weight
+    const work = projectWithMain(INVALID_APP);
+    const before = treeOf(path.join(work, 'dist'));
+
+    // WHEN it is synthesized
+    const result = spawnSync(command, args, { cwd: work, encoding: 'utf8' });
+
+    // THEN the command fails, says where and why, and dist/ is byte-identical
+    expect(result.status).not.toBe(0);
+    expect(result.stderr + result.stdout).toContain('my-cluster/Pool: weight 101 is invalid: an integer from 1 to 100');
+    expect(treeOf(path.join(work, 'dist'))).toEqual(before);
+    expect(fs.readdirSync(work).filter((f) => f.startsWith('.dist'))).toEqual([]);
+  }, 60_000);
+});
