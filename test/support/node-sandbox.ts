@@ -94,6 +94,7 @@ export class NodeSandbox {
       const files = lowerFixtures[target];
       if (files) {
         const lower = path.join(this.dir, 'layers', String(i), 'lower');
+        fs.mkdirSync(lower);
         for (const [rel, value] of Object.entries(files)) {
           const file = path.join(lower, rel);
           const { content, mode } = typeof value === 'string' ? { content: value, mode: 0o644 } : value;
