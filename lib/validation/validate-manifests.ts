@@ -7,6 +7,7 @@ import { evaluateCelRules } from './cel-rules';
 import { Finding, finding, ObjectRef, ValidationReport } from './finding';
 import { GuardTarget, userDataPath } from './guard-finding';
 import { at, EC2_NODE_CLASS, isEc2NodeClass, isNodePool, isObject, Json, nameOf, refOf } from './manifest-kinds';
+import { checkManualInstall } from './manual-install-guards';
 import { NodeClassFacts, nodeClassFacts } from './node-class-facts';
 import { checkKarpenterOverrides, checkLatestAlias } from './override-warnings';
 import { validateSchema } from './schema-validator';
@@ -94,6 +95,7 @@ function validateNodeClass(target: GuardTarget, facts: NodeClassFacts, counters:
     ...checkContainerdConfig(target, facts),
     ...checkSociConfig(target, facts),
     ...checkUserDataSize(target, facts),
+    ...checkManualInstall(target.ref, facts),
     ...checkLatestAlias(target.ref, facts),
     ...checkKarpenterOverrides(target.ref, facts),
   );
