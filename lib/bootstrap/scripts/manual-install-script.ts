@@ -40,7 +40,7 @@ export interface ManualInstallScriptInput {
 }
 
 const VERSION = /^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$/;
-const BASE_URL = /^https?:\/\/[A-Za-z0-9._~:@%+,;=!$&*()\/\[\]-]+$/;
+const BASE_URL = /^https?:\/\/[A-Za-z0-9._~:@%+,;=!&*()\/\[\]-]+$/;
 const ABS_PATH = /^\/[A-Za-z0-9._\/-]*[A-Za-z0-9._-]$/;
 
 function checkInteger(field: string, value: number, min: number, max: number): number {
@@ -56,7 +56,7 @@ function checkInput(input: ManualInstallScriptInput): void {
   }
   if (!BASE_URL.test(input.releaseBaseUrl) || input.releaseBaseUrl.endsWith('/')) {
     throw new ConfigError(WHERE, 'releaseBaseUrl', input.releaseBaseUrl,
-      'it must be an http(s) URL without whitespace, quotes or a trailing "/", e.g. "https://github.com/awslabs/soci-snapshotter/releases/download"');
+      'it must be an http(s) URL without whitespace, quotes, "$", backticks, query ("?"), fragment ("#") or trailing "/", e.g. "https://github.com/awslabs/soci-snapshotter/releases/download"');
   }
   if (!input.allowInsecureMirror && !input.releaseBaseUrl.startsWith('https://')) {
     throw new ConfigError(WHERE, 'releaseBaseUrl', input.releaseBaseUrl, 'it must start with "https://" unless allowInsecureMirror is true');
