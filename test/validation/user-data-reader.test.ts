@@ -1,0 +1,91 @@
+import { gzipSync } from 'node:zlib';
+import { readBottlerocketUserData, readNodeadmUserData } from '../../lib/validation';
+import { FAST_IMAGE_PULL_NODE_CONFIG, mime, NODE_CONFIG_TYPE, SHELL_TYPE, tuningScript } from './fixtures';
+
+describe('readNodeadmUserData: Karpenter three input formats', () => {
+  test('GIVEN MIME multipart WHEN read THEN parts keep their order and content types, and NodeConfigs are decoded', () => {
+    // GIVEN
+    const text = mime([
+      { contentType: SHELL_TYPE, body: '#!/bin/bash\necho hi\n' },
+      { contentType: NODE_CONFIG_TYPE, body: FAST_IMAGE_PULL_NODE_CONFIG },
+    ]);
+    // WHEN
+    const read = readNodeadmUserData(text);
+    // THEN
+    expect(read.format).toBe('mime');
+    expect(read.problems).toEqual([]);
+    expect(read.parts.map((p) => p.mediaType)).toEqual(['text/x-shellscript', 'application/node.eks.aws']);
+    // The line break before a delimiter belongs to the delimiter (RFC 2046).
+    expect(read.parts[0].body).toBe('#!/bin/bash\necho hi');
+    expect(read.nodeConfigs).toHaveLength(1);
+    expect(read.nodeConfigs[0].partIndex).toBe(1);
+    expect(read.nodeConfigs[0].document.spec).toMatchObject({ featureGates: { FastImagePull: true } });
+  });
+
+  test('GIVEN MIME starting with Content-Type, an unquoted boundary, CRLF and no closing delimiter WHEN read THEN it is read like Karpenter does', () => {
+    const text = 'Content-Type: multipart/mixed; boundary=BOUNDARY\r\n\r\n--BOUNDARY\r\nContent-Type: text/x-shellscript\r\n\r\n#!/bin/sh\r\ntrue\r\n';
+    const read = readNodeadmUserData(text);
+    expect(read.problems).toEqual([]);
+    expect(read.parts).toHaveLength(1);
+    expect(read.parts[0].body).toBe('#!/bin/sh\ntrue\n');
+  });
+
+  test('GIVEN a bare NodeConfig mapping WHEN read THEN it is one NodeConfig part', () => {
+    const read = readNodeadmUserData(FAST_IMAGE_PULL_NODE_CONFIG);
+    expect(read.format).toBe('node-config');
+    expect(read.nodeConfigs).toHaveLength(1);
+  });
+
+  test('GIVEN a plain script WHEN read THEN it is one shell part', () => {
+    const read = readNodeadmUserData('#!/bin/bash\necho hello world\n');
+    expect(read.format).toBe('shell');
+    expect(read.parts[0].mediaType).toBe('text/x-shellscript');
+    expect(read.problems).toEqual([]);
+  });
+
+  test('GIVEN "KEY: value" lines without #! WHEN read THEN they are taken for a NodeConfig (the classification trap)', () => {
+    const read = readNodeadmUserData('FOO: bar\n');
+    expect(read.format).toBe('node-config');
+  });
+
+  test('GIVEN a NodeConfig part sent as gzip+base64 WHEN read THEN it is decoded as nodeadm does', () => {
+    const body = gzipSync(Buffer.from(FAST_IMAGE_PULL_NODE_CONFIG)).toString('base64');
+    const read = readNodeadmUserData(mime([{ contentType: NODE_CONFIG_TYPE, body }]));
+    expect(read.problems).toEqual([]);
+    expect(read.nodeConfigs[0].document.kind).toBe('NodeConfig');
+  });
+
+  test('GIVEN the SOCI tuning script WHEN read THEN the shell part keeps the heredoc verbatim', () => {
+    const read = readNodeadmUserData(mime([{ contentType: SHELL_TYPE, body: tuningScript() }]));
+    expect(read.parts[0].body).toContain("<<'SOCI_CONFIG_TOML'");
+  });
+});
+
+describe('readNodeadmUserData: malformed input', () => {
+  test.each([
+    ['no blank line after the top-level headers', 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n--//\nContent-Type: text/x-shellscript\n\n#!/bin/sh\n--//--\n', 'top-level malformed MIME header line "--//"'],
+    ['no blank line after part headers', 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n--//\nContent-Type: text/x-shellscript\n#!/bin/sh\n--//--\n', 'part 1: malformed MIME header line "#!/bin/sh"'],
+    ['not multipart', 'MIME-Version: 1.0\nContent-Type: text/plain\n\nhello\n', 'must be multipart/mixed with a boundary'],
+    ['no boundary line', 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="XX"\n\n--YY\n', 'no part starts with the boundary line "--XX"'],
+    ['shell part without #!', mime([{ contentType: SHELL_TYPE, body: 'echo hi\n' }]), 'must start with "#!"'],
+    ['base64 shell part', 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n--//\nContent-Type: text/x-shellscript\nContent-Transfer-Encoding: base64\n\nIyEvYmluL3NoCg==\n--//--\n', 'is base64-encoded'],
+    ['NodeConfig part that is not YAML', mime([{ contentType: NODE_CONFIG_TYPE, body: 'spec: [unclosed\n' }]), 'not valid YAML'],
+    ['NodeConfig part that is a list', mime([{ contentType: NODE_CONFIG_TYPE, body: '- a\n- b\n' }]), 'must be a YAML mapping'],
+  ])('GIVEN %s WHEN read THEN a problem explains it', (_name, text, expected) => {
+    const read = readNodeadmUserData(text);
+    expect(read.problems.join('\n')).toContain(expected);
+  });
+});
+
+describe('readBottlerocketUserData', () => {
+  test('GIVEN settings TOML WHEN read THEN the settings are parsed', () => {
+    const read = readBottlerocketUserData('[settings.container-runtime]\nsnapshotter = "soci"\n');
+    expect(read.problems).toEqual([]);
+    expect(read.bottlerocketSettings).toMatchObject({ settings: { 'container-runtime': { snapshotter: 'soci' } } });
+  });
+
+  test('GIVEN invalid TOML WHEN read THEN a problem says Karpenter creates no launch template', () => {
+    const read = readBottlerocketUserData('[settings\nx = 1\n');
+    expect(read.problems[0]).toContain('must be valid TOML');
+  });
+});
