@@ -193,6 +193,15 @@ describe('renderer output', () => {
     expect(manual({ allowInsecureMirror: true })).not.toContain('--proto');
   });
 
+  test('GIVEN pins and a mirror WHEN rendered THEN the fixed lines the manifest validator reads keep their shape', () => {
+    const lines = manual({ releaseBaseUrl: 'https://mirror.example/soci', pinnedSha256: { arm64: SHA_B } }).split('\n');
+    expect(lines).toContain("readonly VERSION='0.15.0'");
+    expect(lines).toContain("readonly BASE_URL='https://mirror.example/soci'");
+    expect(lines).toContain(`declare -rA PINNED=([amd64]='' [arm64]='${SHA_B}')`);
+    expect(lines).toContain('readonly ATTEMPTS=5 RETRY_DELAY=5');
+    expect(lines).toContain('readonly CURL_OPTS=(--fail -sS --location --connect-timeout 10 --max-time 300 --proto "=https" --proto-redir "=https")');
+  });
+
   test('GIVEN a ~600-byte config.toml WHEN the manual script is rendered THEN it fits the manual userData budget', () => {
     expect(TUNED_SOCI_CONFIG_TOML.length).toBeGreaterThan(500);
     const config600 = TUNED_SOCI_CONFIG_TOML.padEnd(600 - 1, '#') + '\n';
