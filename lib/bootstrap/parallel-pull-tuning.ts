@@ -160,7 +160,7 @@ export function checkConcurrencyOrder(where: string, tuning: ParallelPullTuning,
   ];
   for (const [total, perImage] of pairs) {
     if (effective[total] > 0 && effective[perImage] > effective[total]) {
-      const origin = tuning[perImage] === undefined ? ` (the ${defaultsName} default)` : '';
+      const origin = tuning[perImage] === undefined ? `, the ${defaultsName} default` : '';
       throw new ConfigError(
         where,
         `tuning.${total}`,

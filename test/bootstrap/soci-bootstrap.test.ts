@@ -32,7 +32,7 @@ describe('SociBootstrap.native', () => {
 
   test('a bounded total below nodeadm\'s per-image default is refused, naming the default', () => {
     expect(() => SociBootstrap.native({ tuning: { maxConcurrentDownloads: 10 } }))
-      .toThrow('SociBootstrap.native: tuning.maxConcurrentDownloads 10 is invalid: must be at least maxConcurrentDownloadsPerImage (20 (the nodeadm default))');
+      .toThrow('SociBootstrap.native: tuning.maxConcurrentDownloads 10 is invalid: must be at least maxConcurrentDownloadsPerImage (20, the nodeadm default)');
     expect(() => SociBootstrap.native({ tuning: { maxConcurrentDownloads: 10, maxConcurrentDownloadsPerImage: 5 } })).not.toThrow();
   });
 
@@ -187,7 +187,7 @@ describe('builder errors', () => {
     ['native: keepSociDataOnEbs "true"', () => SociBootstrap.native({ keepSociDataOnEbs: 'true' as never }), 'SociBootstrap.native: keepSociDataOnEbs "true" is invalid: true or false'],
     ['bottlerocket: decompressors', () => SociBootstrap.bottlerocket({ tuning: { decompressStreams: { gzip: { path: '/usr/bin/unpigz' } } } }), 'SociBootstrap.bottlerocket: tuning.decompressStreams'],
     ['bottlerocket: unbounded per image', () => SociBootstrap.bottlerocket({ tuning: { maxConcurrentDownloadsPerImage: UNBOUNDED } }), 'SociBootstrap.bottlerocket: tuning.maxConcurrentDownloadsPerImage -1 is invalid: a positive whole number'],
-    ['bottlerocket: total below the per-image default', () => SociBootstrap.bottlerocket({ tuning: { maxConcurrentDownloads: 2 } }), 'must be at least maxConcurrentDownloadsPerImage (3 (the Bottlerocket default))'],
+    ['bottlerocket: total below the per-image default', () => SociBootstrap.bottlerocket({ tuning: { maxConcurrentDownloads: 2 } }), 'must be at least maxConcurrentDownloadsPerImage (3, the Bottlerocket default)'],
   ])('%s', (_, attempt, message) => {
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(message);

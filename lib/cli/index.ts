@@ -1,0 +1,2 @@
+export * from './argv';
+export * from './userdata-cli';
