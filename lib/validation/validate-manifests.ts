@@ -6,7 +6,7 @@
 import { evaluateCelRules } from './cel-rules';
 import { Finding, finding, ObjectRef, ValidationReport } from './finding';
 import { GuardTarget, userDataPath } from './guard-finding';
-import { at, EC2_NODE_CLASS, isEc2NodeClass, isNodePool, isObject, Json, nameOf, refOf } from './manifest-kinds';
+import { at, EC2_NODE_CLASS, isEc2NodeClass, isNodePool, isObject, nameOf, refOf } from './manifest-kinds';
 import { checkManualInstall } from './manual-install-guards';
 import { NodeClassFacts, nodeClassFacts } from './node-class-facts';
 import { checkKarpenterOverrides, checkLatestAlias } from './override-warnings';
@@ -39,7 +39,8 @@ export function validateManifests(manifests: readonly object[], options: Validat
   const findings: Finding[] = [];
   const counters: Counters = { evaluated: 0, skipped: 0 };
   const sourceOf = options.sourceOf ?? ((_m: object, i: number) => `manifest #${i}`);
-  const targets = manifests.map((manifest, index) => ({ manifest: manifest as Json, ref: refOf(manifest as Json, sourceOf(manifest, index)) }));
+  // YAML files can hold empty documents; only objects can be Kubernetes objects.
+  const targets = manifests.flatMap((manifest, index) => (isObject(manifest) ? [{ manifest, ref: refOf(manifest, sourceOf(manifest, index)) }] : []));
 
   const nodeClasses = new Map<string, NodeClassFacts>();
   for (const target of targets.filter((t) => isEc2NodeClass(t.manifest))) {
@@ -55,7 +56,7 @@ export function validateManifests(manifests: readonly object[], options: Validat
     findings.push(...validateNodePool(target, nodeClasses, counters));
   }
   if (options.helm && !options.helmEscaping) {
-    for (const target of targets.filter((t) => isObject(t.manifest))) findings.push(...checkHelmBraces(target));
+    for (const target of targets) findings.push(...checkHelmBraces(target));
   }
   return {
     findings,

@@ -90,7 +90,7 @@ function resolveChunk(t: Record<string, unknown> | undefined): any {
   return { ...t, concurrentDownloadChunkSize: typeof c === 'function' ? c() : c };
 }
 
-function build(p: fc.RecordValue<any>): any[] {
+function build(p: any): any[] {
   const app = new App({ outdir: outdir });
   const chart = new Chart(app, 'fuzz', { disableResourceNameHashes: true });
   const nodeClass = new Ec2NodeClass(chart, 'Nodes', {

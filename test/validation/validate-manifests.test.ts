@@ -21,6 +21,11 @@ describe('cross-object checks', () => {
     expect(validateManifests([validNodeClass(), validNodeClass(), validNodePool()]).errors.map((e) => e.rule)).toEqual(['duplicate-name']);
   });
 
+  test('GIVEN empty YAML documents (null) and scalars WHEN validated THEN they are skipped without a crash', () => {
+    const report = validateManifests([null as unknown as object, 'text' as unknown as object, validNodeClass(), validNodePool()]);
+    expect(report.findings).toEqual([]);
+  });
+
   test('GIVEN other kinds in the output WHEN validated THEN they are ignored', () => {
     const report = validateManifests([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 1 } }, validNodeClass(), validNodePool()]);
     expect(report.findings).toEqual([]);
