@@ -38,15 +38,38 @@ runSynth(() => {
 });
 `;
 
+/** Valid props, but a SOCI guard fails at synth: the native gate with SOCI data on a 125 MiB/s EBS volume. */
+const GUARD_FAILING_APP = `
+import { App, Chart } from 'cdk8s';
+import { SociBootstrap } from './lib/bootstrap';
+import { Ec2NodeClass, NodePool } from './lib/constructs';
+import { runSynth } from './lib/output';
+
+runSynth(() => {
+  const app = new App();
+  const chart = new Chart(app, 'my-cluster');
+  const nodeClass = new Ec2NodeClass(chart, 'Nodes', {
+    role: 'r', discoveryTag: 'd', bootstrap: SociBootstrap.native(), dataVolume: { throughputMiBps: 125 },
+  });
+  new NodePool(chart, 'Pool', { nodeClass });
+  return app;
+});
+`;
+
 describe('a synth of an invalid app', () => {
   const commands: Array<[string, string[]]> = [
     ['npm run synth', ['npx', 'tsx', 'main.ts']],
     ['cdk8s synth', [path.join(ROOT, 'node_modules/.bin/cdk8s'), 'synth', '--no-check-upgrade']],
   ];
 
-  test.each(commands)('%s fails with a clear message and leaves dist/ untouched', (_name, [command, ...args]) => {
-    // GIVEN a project with a committed dist/ and an app with an invalid weight
-    const work = projectWithMain(INVALID_APP);
+  const cases = commands.flatMap(([name, argv]) => [
+    [name, 'a construct error', argv, INVALID_APP, 'my-cluster/Pool: weight 101 is invalid: an integer from 1 to 100'],
+    [name, 'a validation error', argv, GUARD_FAILING_APP, 'ERROR [ebs-throughput] my-cluster/Nodes EC2NodeClass/nodes /spec/blockDeviceMappings/0/ebs/throughput 125'],
+  ] as Array<[string, string, string[], string, string]>);
+
+  test.each(cases)('%s with %s fails with a clear message and leaves dist/ untouched', (_name, _case, [command, ...args], mainTs, expected) => {
+    // GIVEN a project with a committed dist/ and an invalid app
+    const work = projectWithMain(mainTs);
     const before = treeOf(path.join(work, 'dist'));
 
     // WHEN it is synthesized
@@ -54,7 +77,7 @@ describe('a synth of an invalid app', () => {
 
     // THEN the command fails, says where and why, and dist/ is byte-identical
     expect(result.status).not.toBe(0);
-    expect(result.stderr + result.stdout).toContain('my-cluster/Pool: weight 101 is invalid: an integer from 1 to 100');
+    expect(result.stderr + result.stdout).toContain(expected);
     expect(treeOf(path.join(work, 'dist'))).toEqual(before);
     expect(fs.readdirSync(work).filter((f) => f.startsWith('.dist'))).toEqual([]);
   }, 60_000);

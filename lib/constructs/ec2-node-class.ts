@@ -10,6 +10,7 @@ import { SociGuard } from '../validation/acknowledgements';
 import { acknowledgementAnnotations } from './acknowledge';
 import { AmiAlias, AmiSelector, aliasFamilyOf, amiFamilyOfAlias, checkAmiSelectorTerms } from './ami-selector';
 import { DataVolumeProps, defaultBlockDevices } from './block-devices';
+import { checkCrdConformance } from './crd-conformance';
 import { checkDnsLabel, checkIntegerInRange, checkNonEmptyList, kebabCase } from './prop-checks';
 
 /** The tag Karpenter's getting-started guides put on subnets and security groups. */
@@ -202,6 +203,7 @@ export class Ec2NodeClass extends Construct {
         userData: this.userData,
       },
     });
+    checkCrdConformance(this, this.resource);
   }
 
   private renderUserData(props: Ec2NodeClassProps): string | undefined {
@@ -214,7 +216,10 @@ export class Ec2NodeClass extends Construct {
 }
 
 function checkIdentity(scope: Construct, props: Ec2NodeClassProps): void {
-  const given = [props.role, props.instanceProfile].filter((v) => v !== undefined && v !== '');
+  for (const field of ['role', 'instanceProfile'] as const) {
+    if (props[field] === '') throw new ConfigError(scope.node.path, field, '', 'a non-empty name, or leave it unset');
+  }
+  const given = [props.role, props.instanceProfile].filter((v) => v !== undefined);
   if (given.length !== 1) {
     throw new ConfigError(scope.node.path, 'role/instanceProfile', { role: props.role, instanceProfile: props.instanceProfile },
       'set exactly one: role (Karpenter manages the instance profile) or instanceProfile (you manage it)');

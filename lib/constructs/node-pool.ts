@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { SociGuard } from '../validation/acknowledgements';
 import { acknowledgementAnnotations } from './acknowledge';
 import { Ec2NodeClass } from './ec2-node-class';
+import { checkCrdConformance } from './crd-conformance';
 import { checkDnsLabel, checkDuration, checkIntegerInRange, kebabCase } from './prop-checks';
 import { DEFAULT_REQUIREMENTS } from './requirement';
 
@@ -158,6 +159,7 @@ export class NodePool extends Construct {
         },
       },
     });
+    checkCrdConformance(this, this.resource);
   }
 }
 

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { replaceDirAtomically } from './atomic-dir';
 import { ChartManifests, renderCdk8sCliFiles, renderDistFiles, synthesizeCharts } from './manifest-files';
+import { validationGate } from './validation-gate';
 
 /** Options of {@link synthToDist}. */
 export interface SynthToDistOptions {
@@ -19,7 +20,7 @@ export interface SynthToDistOptions {
   readonly cdk8sOutdir?: string;
   /**
    * Checks run on the synthesized manifests before anything is written; throw to stop the synth.
-   * @default - none
+   * @default - validationGate(app): CRD schemas, CEL rules and SOCI guards
    */
   readonly check?: (charts: readonly ChartManifests[]) => void;
 }
@@ -38,22 +39,36 @@ export interface SynthResult {
 export function synthToDist(app: App, options: SynthToDistOptions = {}): SynthResult {
   const outdir = options.outdir ?? 'dist';
   const charts = synthesizeCharts(app);
-  options.check?.(charts);
+  (options.check ?? validationGate(app))(charts);
   const files = renderDistFiles(charts);
   replaceDirAtomically(outdir, files);
 
   const cliOutdir = options.cdk8sOutdir ?? process.env.CDK8S_OUTDIR;
   if (cliOutdir && path.resolve(cliOutdir) !== path.resolve(outdir)) {
-    writeCdk8sCliOutput(cliOutdir, charts);
+    writeCdk8sCliOutput(cliOutdir, charts, app);
   }
   return { charts, files: [...files.keys()].sort() };
 }
 
-function writeCdk8sCliOutput(dir: string, charts: readonly ChartManifests[]): void {
+function writeCdk8sCliOutput(dir: string, charts: readonly ChartManifests[], app: App): void {
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, content] of renderCdk8sCliFiles(charts)) {
     fs.writeFileSync(path.join(dir, name), content);
   }
+  // With validation plugins configured the CLI asks for construct metadata, which its
+  // reports use to name the construct behind each violating object.
+  if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true') {
+    fs.writeFileSync(path.join(dir, 'construct-metadata.json'), JSON.stringify(constructMetadata(app)));
+  }
+}
+
+/** cdk8s's construct-metadata.json: each object's name mapped to its construct path. */
+function constructMetadata(app: App): { version: string; resources: Record<string, { path: string }> } {
+  const resources: Record<string, { path: string }> = {};
+  for (const construct of app.node.findAll()) {
+    if (ApiObject.isApiObject(construct)) resources[construct.name] = { path: construct.node.path };
+  }
+  return { version: '1.0.0', resources };
 }
 
 /**

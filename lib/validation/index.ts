@@ -6,5 +6,5 @@ export { readBottlerocketUserData, readNodeadmUserData } from './user-data-reade
 export type { ReadUserData, UserDataPartView, NodeConfigDocument } from './user-data-reader';
 export { countCelRules } from './cel-rules';
 export { warmUpSchemas } from './schema-validator';
-export { validateManifests } from './validate-manifests';
+export { validateManifests, validateObject } from './validate-manifests';
 export type { ValidateOptions } from './validate-manifests';

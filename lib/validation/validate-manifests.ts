@@ -6,7 +6,7 @@
 import { evaluateCelRules } from './cel-rules';
 import { Finding, finding, ObjectRef, ValidationReport } from './finding';
 import { GuardTarget, userDataPath } from './guard-finding';
-import { at, EC2_NODE_CLASS, isEc2NodeClass, isNodePool, isObject, nameOf, refOf } from './manifest-kinds';
+import { at, EC2_NODE_CLASS, isEc2NodeClass, isNodePool, isObject, Json, nameOf, refOf } from './manifest-kinds';
 import { checkManualInstall } from './manual-install-guards';
 import { NodeClassFacts, nodeClassFacts } from './node-class-facts';
 import { checkKarpenterOverrides, checkLatestAlias } from './override-warnings';
@@ -82,6 +82,20 @@ function validateCrd(target: GuardTarget, kind: 'NodePool' | 'EC2NodeClass', cou
 }
 
 function validateNodeClass(target: GuardTarget, facts: NodeClassFacts, counters: Counters): Finding[] {
+  return [
+    ...nodeClassStructure(target, facts, counters),
+    ...checkEbsThroughput(target, facts),
+    ...checkContainerdConfig(target, facts),
+    ...checkSociConfig(target, facts),
+    ...checkUserDataSize(target, facts),
+    ...checkManualInstall(target.ref, facts),
+    ...checkLatestAlias(target.ref, facts),
+    ...checkKarpenterOverrides(target.ref, facts),
+  ];
+}
+
+/** What the API server or nodeadm would reject: the CRD schema and CEL rules, unreadable user data, invalid NodeConfig parts. */
+function nodeClassStructure(target: GuardTarget, facts: NodeClassFacts, counters: Counters): Finding[] {
   const findings = validateCrd(target, 'EC2NodeClass', counters);
   for (const problem of facts.read.problems) {
     findings.push(finding(target.ref, 'error', USER_DATA_FORMAT_RULE, userDataPath(), problem, `user data would be rejected or ignored on the node: ${problem}.`));
@@ -91,16 +105,21 @@ function validateNodeClass(target: GuardTarget, facts: NodeClassFacts, counters:
       findings.push(finding(target.ref, 'error', NODE_CONFIG_SCHEMA_RULE, userDataPath(partIndex, v.jsonPath), v.value, `${v.message} (nodeadm NodeConfig node.eks.aws/v1alpha1; nodeadm fails or silently ignores it)`));
     }
   }
-  findings.push(
-    ...checkEbsThroughput(target, facts),
-    ...checkContainerdConfig(target, facts),
-    ...checkSociConfig(target, facts),
-    ...checkUserDataSize(target, facts),
-    ...checkManualInstall(target.ref, facts),
-    ...checkLatestAlias(target.ref, facts),
-    ...checkKarpenterOverrides(target.ref, facts),
-  );
   return findings;
+}
+
+/**
+ * The findings that make one object invalid on its own (schema, CEL, user data
+ * format, NodeConfig schema): no judgement-call guards and no cross-object
+ * checks. Constructs run it on the object they build, so props the CRD would
+ * reject fail at construction, with the construct path.
+ */
+export function validateObject(manifest: object, source: string): Finding[] {
+  const target = { manifest: manifest as Json, ref: refOf(manifest as Json, source) };
+  const counters: Counters = { evaluated: 0, skipped: 0 };
+  if (isEc2NodeClass(target.manifest)) return nodeClassStructure(target, nodeClassFacts(target.manifest), counters);
+  if (isNodePool(target.manifest)) return validateCrd(target, 'NodePool', counters);
+  return [];
 }
 
 function validateNodePool(target: GuardTarget, nodeClasses: ReadonlyMap<string, NodeClassFacts>, counters: Counters): Finding[] {

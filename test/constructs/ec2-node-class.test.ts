@@ -137,6 +137,8 @@ describe('Ec2NodeClass bad input', () => {
   test.each([
     ['both role and instanceProfile', { instanceProfile: 'profile' }, 'role/instanceProfile', 'set exactly one'],
     ['neither role nor instanceProfile', { role: undefined }, 'role/instanceProfile', 'set exactly one'],
+    ['an empty role next to an instanceProfile', { role: '', instanceProfile: 'profile' }, 'role', 'non-empty'],
+    ['a pinned Windows alias (CRD rule)', { amiSelectorTerms: [{ alias: 'windows2022@v1' }] }, 'spec.amiSelectorTerms[0].alias', "windows families may only specify version 'latest'"],
     ['empty subnet selector list', { subnetSelectorTerms: [] }, 'subnetSelectorTerms', 'at least one term'],
     ['empty security group selector list', { securityGroupSelectorTerms: [] }, 'securityGroupSelectorTerms', 'at least one term'],
     ['no selectors and no discovery tag', { discoveryTag: undefined }, 'subnetSelectorTerms', 'discoveryTag'],

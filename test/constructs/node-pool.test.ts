@@ -136,6 +136,8 @@ describe('NodePool bad input', () => {
     ['malformed quantity', { limits: { memory: '10 GB' } }, 'limits.memory', 'quantity'],
     ['name that is not a DNS-1123 label', { metadata: { name: 'GPU.Pool' } }, 'metadata.name', 'DNS-1123 label'],
     ['no node class', { nodeClass: undefined }, 'nodeClass', 'every NodePool needs one'],
+    ['a label Karpenter reserves (CRD rule)', { labels: { 'karpenter.sh/nodepool': 'x' } }, 'spec.template.metadata.labels', 'restricted'],
+    ['a negative Gt bound (CRD rule)', { requirements: [Requirement.greaterThan(WellKnownLabels.INSTANCE_CPU, -1)] }, 'spec.template.spec.requirements', 'must have a single positive integer value'],
   ])('%s', (_case, props, field, allowed) => {
     // WHEN constructed with the bad prop
     const err = constructError(props as Partial<NodePoolProps>);

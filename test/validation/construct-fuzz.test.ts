@@ -55,19 +55,20 @@ const bootstrap = fc.oneof(
   tuning.map((t) => () => SociBootstrap.bottlerocket({ tuning: resolveChunk(t) })),
   fc.constant(() => SociBootstrap.amiDefault()),
 );
-const alias = mostly(fc.constantFrom('al2023@latest', 'al2023@v20260724', 'bottlerocket@v1.50.0', 'bottlerocket@latest'), fc.constantFrom('al2@latest', 'windows2022@latest', 'ubuntu@1', 'al2023'));
+const alias = mostly(fc.constantFrom('al2023@latest', 'al2023@v20260724', 'bottlerocket@v1.50.0', 'bottlerocket@latest'), fc.constantFrom('al2@latest', 'windows2022@latest', 'windows2022@v1', 'ubuntu@1', 'al2023'));
 const duration = mostly(fc.constantFrom('720h', '30m', '1h30m', '24h'), fc.constantFrom('Never', '1d', '', '-1h', '10'));
 
 const props = fc.record({
   name: mostly(fc.constantFrom('soci', 'soci-snapshotter', 'gpu-pool'), fc.constantFrom('Bad_Name', 'a'.repeat(300), '')),
-  // '' for one of them while the other is set is a known gap (KNOWN_CONSTRUCT_GAPS); '' alone is covered.
-  identity: mostly(fc.constantFrom<Record<string, string>>({ role: 'KarpenterNodeRole-x' }, { instanceProfile: 'Profile-x' }), fc.constantFrom<Record<string, string>>({}, { role: '' }, { instanceProfile: '' }, { role: 'R', instanceProfile: 'P' })),
+  identity: mostly(
+    fc.constantFrom<Record<string, string>>({ role: 'KarpenterNodeRole-x' }, { instanceProfile: 'Profile-x' }),
+    fc.constantFrom<Record<string, string>>({}, { role: '' }, { instanceProfile: '' }, { role: 'R', instanceProfile: 'P' }, { role: '', instanceProfile: 'P' }, { role: 'R', instanceProfile: '' }),
+  ),
   alias,
   amiFamily: fc.option(fc.constantFrom(...Object.values(Ec2NodeClassSpecAmiFamily)), { nil: undefined, freq: 10 }),
   raid0: fc.boolean(),
   throughput: maybe(mostly(fc.integer({ min: 125, max: 1000 }), fc.integer({ min: -1, max: 2000 }))),
-  // Above 59000 GiB is a known gap (KNOWN_CONSTRUCT_GAPS).
-  sizeGiB: maybe(mostly(fc.integer({ min: 20, max: 59000 }), fc.integer({ min: -1, max: 0 }))),
+  sizeGiB: maybe(mostly(fc.integer({ min: 20, max: 59000 }), fc.oneof(fc.integer({ min: -1, max: 0 }), fc.integer({ min: 59001, max: 70000 })))),
   bootstrap,
   weight: maybe(mostly(fc.integer({ min: 1, max: 100 }), fc.integer({ min: -5, max: 120 }))),
   expireAfter: maybe(duration),
@@ -75,11 +76,10 @@ const props = fc.record({
   consolidateAfter: maybe(duration),
   consolidationPolicy: maybe(fc.constantFrom(...Object.values(NodePoolSpecDisruptionConsolidationPolicy))),
   taintEffect: maybe(fc.constantFrom(...Object.values(NodePoolSpecTemplateSpecTaintsEffect))),
-  taintKey: fc.constantFrom('soci', 'example.com/soci'),
-  // Negative or fractional bounds are a known gap (KNOWN_CONSTRUCT_GAPS).
-  cpuMin: maybe(fc.integer({ min: 0, max: 64 })),
+  taintKey: mostly(fc.constantFrom('soci', 'example.com/soci'), fc.constantFrom('', 'bad key', '-x')),
+  cpuMin: maybe(mostly(fc.integer({ min: 0, max: 64 }), fc.oneof(fc.constantFrom(-1, 1.5)))),
   limit: maybe(mostly(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.constantFrom('1000', '100Gi')), fc.constantFrom('lots', '', -10))),
-  label: maybe(fc.constantFrom('team', 'example.com/x', 'karpenter.sh/capacity-type')),
+  label: maybe(mostly(fc.constantFrom('team', 'example.com/x', 'karpenter.sh/capacity-type'), fc.constantFrom('karpenter.sh/nodepool', 'kubernetes.io/hostname', 'karpenter.k8s.aws/custom'))),
   acknowledge: fc.subarray(Object.values(SociGuard)),
 });
 
@@ -150,38 +150,35 @@ test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN ConfigEr
 }, 120_000);
 
 /**
- * Props the constructs accept although Karpenter's CRD rejects the result.
- * Each entry fails today (so `test.failing` passes); once the construct throws
- * ConfigError for it, the entry starts failing here: delete it, and let the
- * generator above produce those values again.
+ * Props that Karpenter's CRD rejects although no props check of the
+ * constructs names them: the CRD conformance check at construction turns each
+ * into a ConfigError that names the construct path and the field.
  */
-const KNOWN_CONSTRUCT_GAPS: ReadonlyArray<[string, Record<string, unknown>, Record<string, unknown>]> = [
-  ['role "" next to an instanceProfile', { role: '', instanceProfile: 'Profile-x' }, {}],
-  ['instanceProfile "" next to a role', { role: 'KarpenterNodeRole-x', instanceProfile: '' }, {}],
-  ['a Windows alias with a pinned version', { role: 'R', amiSelectorTerms: [{ alias: 'windows2022@v1' }] }, {}],
-  ['the restricted label karpenter.sh/nodepool', { role: 'R' }, { labels: { 'karpenter.sh/nodepool': 'v' } }],
-  ['the restricted label kubernetes.io/hostname', { role: 'R' }, { labels: { 'kubernetes.io/hostname': 'v' } }],
-  ['an unknown label in the karpenter.sh domain', { role: 'R' }, { labels: { 'karpenter.sh/custom': 'v' } }],
-  ['an unknown label in the karpenter.k8s.aws domain', { role: 'R' }, { labels: { 'karpenter.k8s.aws/custom': 'v' } }],
-  ['a negative Gt requirement', { role: 'R' }, { requirements: [Requirement.greaterThan(WellKnownLabels.INSTANCE_CPU, -1)] }],
-  ['a fractional Gt requirement', { role: 'R' }, { requirements: [Requirement.greaterThan(WellKnownLabels.INSTANCE_CPU, 1.5)] }],
-  ['a data volume above the schema limit of 59000 GiB', { role: 'R', dataVolume: { sizeGiB: 59001 } }, {}],
-  ['an empty taint key', { role: 'R' }, { taints: [{ key: '', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }] }],
-  ['a taint key with a space', { role: 'R' }, { taints: [{ key: 'bad key', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }] }],
+const CRD_ONLY_CASES: ReadonlyArray<[string, Record<string, unknown>, Record<string, unknown>, string]> = [
+  ['a Windows alias with a pinned version', { role: 'R', amiSelectorTerms: [{ alias: 'windows2022@v1' }] }, {}, 'spec.amiSelectorTerms'],
+  ['the restricted label karpenter.sh/nodepool', { role: 'R' }, { labels: { 'karpenter.sh/nodepool': 'v' } }, 'spec.template.metadata.labels'],
+  ['the restricted label kubernetes.io/hostname', { role: 'R' }, { labels: { 'kubernetes.io/hostname': 'v' } }, 'spec.template.metadata.labels'],
+  ['an unknown label in the karpenter.sh domain', { role: 'R' }, { labels: { 'karpenter.sh/custom': 'v' } }, 'spec.template.metadata.labels'],
+  ['an unknown label in the karpenter.k8s.aws domain', { role: 'R' }, { labels: { 'karpenter.k8s.aws/custom': 'v' } }, 'spec.template.metadata.labels'],
+  ['a negative Gt requirement', { role: 'R' }, { requirements: [Requirement.greaterThan(WellKnownLabels.INSTANCE_CPU, -1)] }, 'spec.template.spec.requirements'],
+  ['a fractional Gt requirement', { role: 'R' }, { requirements: [Requirement.greaterThan(WellKnownLabels.INSTANCE_CPU, 1.5)] }, 'spec.template.spec.requirements'],
+  ['a data volume above the schema limit', { role: 'R', dataVolume: { sizeGiB: 65000 } }, {}, 'spec.blockDeviceMappings[0].ebs.volumeSize'],
+  ['an empty taint key', { role: 'R' }, { taints: [{ key: '', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }] }, 'spec.template.spec.taints[0].key'],
+  ['a taint key with a space', { role: 'R' }, { taints: [{ key: 'bad key', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }] }, 'spec.template.spec.taints[0].key'],
 ];
 
-describe('known construct gaps (the validator catches them at synth)', () => {
-  test.failing.each(KNOWN_CONSTRUCT_GAPS)('GIVEN %s WHEN constructed THEN ConfigError', (_name, nodeClassProps, nodePoolProps) => {
+describe('props only the CRD rejects', () => {
+  test.each(CRD_ONLY_CASES)('GIVEN %s WHEN constructed THEN a ConfigError names the path and the field', (_name, nodeClassProps, nodePoolProps, field) => {
     const chart = new Chart(new App({ outdir }), 'gap');
-    const nodeClass = new Ec2NodeClass(chart, 'Nodes', { discoveryTag: 'fuzz', ...nodeClassProps } as any);
-    expect(() => new NodePool(chart, 'Pool', { nodeClass, ...nodePoolProps } as any)).toThrow(ConfigError);
-  });
-
-  test.each(KNOWN_CONSTRUCT_GAPS)('GIVEN %s WHEN synthesized THEN the validator rejects the manifest', (_name, nodeClassProps, nodePoolProps) => {
-    const chart = new Chart(new App({ outdir }), 'gap');
-    const nodeClass = new Ec2NodeClass(chart, 'Nodes', { discoveryTag: 'fuzz', ...nodeClassProps } as any);
-    new NodePool(chart, 'Pool', { nodeClass, ...nodePoolProps } as any);
-    const errors = validateManifests(Testing.synth(chart)).errors.filter((e) => INVALID_MANIFEST_RULES.has(e.rule));
-    expect(errors.length).toBeGreaterThan(0);
+    let error: unknown;
+    try {
+      const nodeClass = new Ec2NodeClass(chart, 'Nodes', { discoveryTag: 'fuzz', ...nodeClassProps } as any);
+      new NodePool(chart, 'Pool', { nodeClass, ...nodePoolProps } as any);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).where).toMatch(/^gap\/(Nodes|Pool)$/);
+    expect((error as ConfigError).field.startsWith(field)).toBe(true);
   });
 });
