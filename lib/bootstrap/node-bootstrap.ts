@@ -46,6 +46,12 @@ export interface INodeBootstrap {
    */
   readonly amiFamilies: readonly AmiAliasFamily[];
   /**
+   * The oldest AMI release the bootstrap works on, as a pinned alias version
+   * (`v20250821`, `v1.44.0`); a node class with an older pinned alias is refused.
+   * Undefined when any release will do.
+   */
+  readonly minimumAmiVersion?: string;
+  /**
    * NodePool requirements without which the bootstrap would not take effect
    * (for example nodeadm ignores `FastImagePull` below 4 vCPU and 7 GiB).
    */

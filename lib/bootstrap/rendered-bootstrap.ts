@@ -24,6 +24,7 @@ export class RenderedBootstrap implements INodeBootstrap {
     public readonly nodeRequirements: readonly NodePoolSpecTemplateSpecRequirements[],
     /** The bootstrap's own parts or settings, before the user's are added. */
     public readonly content: BootstrapContent,
+    public readonly minimumAmiVersion?: string,
   ) {}
 
   /** The bootstrap's own AL2023 parts (empty for Bottlerocket and AMI-default bootstraps). */

@@ -13,7 +13,7 @@ import { RenderedBootstrap } from './rendered-bootstrap';
 import { renderManualInstallScript } from './scripts/manual-install-script';
 import { renderNativeTuningScript } from './scripts/native-tuning-script';
 import { renderManualSociConfig, renderNativeSociConfig } from './soci-config';
-import { NATIVE_MIN_MEMORY_MIB, NATIVE_MIN_VCPU, SOCI_IMAGE_SERVICE_ENDPOINT } from './soci-facts';
+import { BOTTLEROCKET_MIN_VERSION, NATIVE_MIN_AL2023_AMI, NATIVE_MIN_MEMORY_MIB, NATIVE_MIN_VCPU, SOCI_IMAGE_SERVICE_ENDPOINT } from './soci-facts';
 
 /** Props of {@link SociBootstrap.native}. */
 export interface NativeSociProps {
@@ -117,7 +117,7 @@ export class SociBootstrap {
       const config = renderNativeSociConfig(where, tuning);
       parts.push(UserDataPart.shellScript(renderNativeTuningScript({ configToml: config.toml, discardUnpackedLayers: config.discardUnpackedLayers })));
     }
-    return new RenderedBootstrap(where, [AmiAliasFamily.AL2023], NATIVE_REQUIREMENTS, { kind: 'al2023', parts });
+    return new RenderedBootstrap(where, [AmiAliasFamily.AL2023], NATIVE_REQUIREMENTS, { kind: 'al2023', parts }, NATIVE_MIN_AL2023_AMI);
   }
 
   /**
@@ -159,7 +159,7 @@ export class SociBootstrap {
     const where = 'SociBootstrap.bottlerocket';
     checkKnownProps(where, props, ['tuning']);
     const settings = bottlerocketSociSettings(where, validateTuning(where, props.tuning));
-    return new RenderedBootstrap(where, [AmiAliasFamily.BOTTLEROCKET], [], { kind: 'bottlerocket', settings });
+    return new RenderedBootstrap(where, [AmiAliasFamily.BOTTLEROCKET], [], { kind: 'bottlerocket', settings }, `v${BOTTLEROCKET_MIN_VERSION}`);
   }
 
   /**

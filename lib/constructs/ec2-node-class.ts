@@ -2,9 +2,9 @@ import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k from '../../imports/karpenter.k8s.aws';
 import { AmiAliasFamily, INodeBootstrap } from '../bootstrap/node-bootstrap';
-import { BOTTLEROCKET_MIN_VERSION, NATIVE_MIN_AL2023_AMI, compareVersions } from '../bootstrap/soci-facts';
+import { SociBootstrap } from '../bootstrap/soci-bootstrap';
+import { compareVersions } from '../bootstrap/soci-facts';
 import { ConfigError } from '../errors';
-import { renderMultipart } from '../userdata/multipart';
 import { UserDataPart } from '../userdata/user-data-part';
 import { SociGuard } from '../validation/acknowledgements';
 import { acknowledgementAnnotations } from './acknowledge';
@@ -74,7 +74,7 @@ export interface Ec2NodeClassProps {
    * What turns SOCI on at boot: `SociBootstrap.native()`, `.manualInstall()`, `.bottlerocket()` or
    * `.amiDefault()`. It renders `spec.userData` and adds the NodePool requirements it needs to
    * every NodePool that uses this class.
-   * @default - no bootstrap: user data holds only `userDataBefore` and `userDataAfter`
+   * @default - none: user data holds only your own parts or settings, as with `SociBootstrap.amiDefault()`
    */
   readonly bootstrap?: INodeBootstrap;
 
@@ -207,11 +207,11 @@ export class Ec2NodeClass extends Construct {
   }
 
   private renderUserData(props: Ec2NodeClassProps): string | undefined {
-    const options = { partsBefore: props.userDataBefore, partsAfter: props.userDataAfter, bottlerocketSettings: props.bottlerocketSettings };
-    if (this.bootstrap) return this.bootstrap.renderUserData(options);
-    if (props.bottlerocketSettings) return `${props.bottlerocketSettings.trimEnd()}\n`;
-    const parts = [...(props.userDataBefore ?? []), ...(props.userDataAfter ?? [])];
-    return parts.length > 0 ? renderMultipart(parts) : undefined;
+    return (this.bootstrap ?? SociBootstrap.amiDefault()).renderUserData({
+      partsBefore: props.userDataBefore,
+      partsAfter: props.userDataAfter,
+      bottlerocketSettings: props.bottlerocketSettings,
+    });
   }
 }
 
@@ -247,14 +247,10 @@ function checkBootstrapFits(scope: Construct, bootstrap: INodeBootstrap | undefi
     throw new ConfigError(scope.node.path, 'bootstrap', bootstrap.name,
       `${bootstrap.name} needs an AMI of family ${bootstrap.amiFamilies.join(' or ')}, but amiSelectorTerms select ${amiFamily}`);
   }
-  if (!alias || alias.version === 'latest') return;
-  if (family === AmiAliasFamily.AL2023 && bootstrap.name === 'SociBootstrap.native' && compareVersions(alias.version, NATIVE_MIN_AL2023_AMI) < 0) {
+  if (!alias || alias.version === 'latest' || !bootstrap.minimumAmiVersion) return;
+  if (compareVersions(alias.version, bootstrap.minimumAmiVersion) < 0) {
     throw new ConfigError(scope.node.path, 'amiSelectorTerms[0].alias', `${alias.family}@${alias.version}`,
-      `the FastImagePull gate needs AL2023 AMI ${NATIVE_MIN_AL2023_AMI} or newer; pin a newer AMI or use SociBootstrap.manualInstall()`);
-  }
-  if (family === AmiAliasFamily.BOTTLEROCKET && compareVersions(alias.version, BOTTLEROCKET_MIN_VERSION) < 0) {
-    throw new ConfigError(scope.node.path, 'amiSelectorTerms[0].alias', `${alias.family}@${alias.version}`,
-      `Bottlerocket has SOCI settings from v${BOTTLEROCKET_MIN_VERSION}; pin that version or newer`);
+      `${bootstrap.name} needs ${alias.family}@${bootstrap.minimumAmiVersion} or newer; pin a newer AMI${family === AmiAliasFamily.AL2023 ? ', or use SociBootstrap.manualInstall() on older AL2023 AMIs' : ''}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import { Ec2NodeClassSpecAmiFamily, Ec2NodeClassSpecInstanceStorePolicy } from '../../imports/karpenter.k8s.aws';
+import { SociBootstrap } from '../../lib/bootstrap';
 import { AmiSelector, Ec2NodeClass, Ec2NodeClassProps } from '../../lib/constructs';
 import { ConfigError } from '../../lib/errors';
 import { UserDataPart } from '../../lib/userdata/user-data-part';
@@ -113,6 +114,16 @@ describe('Ec2NodeClass defaults', () => {
     expect(manifest.spec.userData).toContain('#!/bin/bash\necho hello');
   });
 
+  test('a pinned AMI at the minimum release is accepted for each bootstrap', () => {
+    // GIVEN the oldest AMI releases each bootstrap supports
+    const native = synthNodeClass({ amiSelectorTerms: [{ alias: 'al2023@v20250821' }], bootstrap: SociBootstrap.native() });
+    const bottlerocket = synthNodeClass({ amiSelectorTerms: [{ alias: 'bottlerocket@v1.44.0' }], bootstrap: SociBootstrap.bottlerocket() });
+
+    // THEN both synthesize with the bootstrap's user data
+    expect(native.spec.userData).toContain('FastImagePull: true');
+    expect(bottlerocket.spec.userData).toContain('snapshotter = "soci"');
+  });
+
   test('acknowledged guards are recorded in an annotation', () => {
     // GIVEN two acknowledgements, one repeated
     const manifest = synthNodeClass({ acknowledge: [SociGuard.USER_DATA_SIZE, SociGuard.EBS_THROUGHPUT, SociGuard.EBS_THROUGHPUT] });
@@ -152,6 +163,10 @@ describe('Ec2NodeClass bad input', () => {
     ['data volume with both mappings and tuning', { dataVolume: { sizeGiB: 50 }, blockDeviceMappings: [] }, 'dataVolume', 'not both'],
     ['throughput below gp3 minimum', { dataVolume: { throughputMiBps: 100 } }, 'dataVolume.throughputMiBps', 'integer from 125'],
     ['Bottlerocket settings on AL2023', { bottlerocketSettings: '[settings]' }, 'bottlerocketSettings', 'only Bottlerocket'],
+    ['the native gate on an AL2023 AMI older than v20250821', { amiSelectorTerms: [{ alias: 'al2023@v20250715' }], bootstrap: SociBootstrap.native() }, 'amiSelectorTerms[0].alias', 'needs al2023@v20250821 or newer'],
+    ['Bottlerocket SOCI settings on Bottlerocket before 1.44.0', { amiSelectorTerms: [{ alias: 'bottlerocket@v1.43.2' }], bootstrap: SociBootstrap.bottlerocket() }, 'amiSelectorTerms[0].alias', 'needs bottlerocket@v1.44.0 or newer'],
+    ['an AL2023 bootstrap on a Bottlerocket AMI', { amiSelectorTerms: [{ alias: 'bottlerocket@latest' }], bootstrap: SociBootstrap.native() }, 'bootstrap', 'needs an AMI of family al2023'],
+    ['a Bottlerocket bootstrap on a Custom AMI', { amiSelectorTerms: [{ id: 'ami-0123456789abcdef0' }], amiFamily: Ec2NodeClassSpecAmiFamily.CUSTOM, bootstrap: SociBootstrap.bottlerocket() }, 'bootstrap', 'needs an AMI of family bottlerocket'],
     ['MIME parts on Bottlerocket', { amiSelectorTerms: [{ alias: 'bottlerocket@latest' }], userDataBefore: [UserDataPart.shellScript('#!/bin/sh\ntrue')] }, 'userDataBefore/userDataAfter', 'settings TOML'],
   ])('%s', (_case, props, field, allowed) => {
     // WHEN constructed with the bad prop
