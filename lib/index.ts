@@ -2,6 +2,6 @@
 export * from './constructs';
 export * from './bootstrap';
 export * from './userdata';
+export * from './validation';
 export * from './output';
 export * from './errors';
-export { SociGuard, ACKNOWLEDGE_ANNOTATION } from './validation/acknowledgements';

@@ -1,11 +1,9 @@
+// Public API of the bootstrap builder; the renderers behind it stay internal.
 export * from './node-bootstrap';
 export * from './soci-facts';
-export * from './soci-bootstrap';
-export * from './chunk-size';
-export * from './parallel-pull-tuning';
-export * from './containerd-config';
-export * from './manual-install-options';
-export * from './soci-config';
-export * from './bottlerocket-settings';
-export * from './rendered-bootstrap';
-export type { DownloadPolicy } from './scripts/manual-install-script';
+export { SociBootstrap } from './soci-bootstrap';
+export type { NativeSociProps, ManualSociInstallProps, BottlerocketSociProps } from './soci-bootstrap';
+export { ChunkSize } from './chunk-size';
+export type { ParallelPullTuning, DecompressStream, DecompressStreams } from './parallel-pull-tuning';
+export { ContainerdConfigVersion } from './containerd-config';
+export type { DownloadOptions, PinnedSha256 } from './manual-install-options';

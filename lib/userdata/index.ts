@@ -1,5 +1,3 @@
-export * from './user-data-part';
-export * from './multipart';
-export * from './compose';
-export * from './cluster-section';
-export * from './toml';
+// Public API of the user-data layer.
+export { UserDataPart, UserDataContentType, NODE_CONFIG_API_VERSION } from './user-data-part';
+export { renderMultipart } from './multipart';

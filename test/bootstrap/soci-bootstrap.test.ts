@@ -1,7 +1,7 @@
 import { NodePoolSpecTemplateSpecRequirementsOperator } from '../../imports/karpenter.sh';
-import {
-  AmiAliasFamily, ChunkSize, ContainerdConfigVersion, NODEADM_SOCI_CONFIG, ParallelPullTuning, RenderedBootstrap, SociBootstrap, UNBOUNDED,
-} from '../../lib/bootstrap';
+import { AmiAliasFamily, ChunkSize, ContainerdConfigVersion, ParallelPullTuning, SociBootstrap, UNBOUNDED } from '../../lib/bootstrap';
+import { RenderedBootstrap } from '../../lib/bootstrap/rendered-bootstrap';
+import { NODEADM_SOCI_CONFIG } from '../../lib/bootstrap/soci-config';
 import { ConfigError } from '../../lib/errors';
 import { UserDataPart } from '../../lib/userdata';
 import { readSharedData } from '../support/python';

@@ -1,4 +1,5 @@
-import { composeAl2023UserData, UserDataPart } from '../../lib/userdata';
+import { UserDataPart } from '../../lib/userdata';
+import { composeAl2023UserData } from '../../lib/userdata/compose';
 import { ConfigError } from '../../lib/errors';
 
 const CLUSTER = {

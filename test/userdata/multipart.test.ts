@@ -1,4 +1,5 @@
-import { BASE_BOUNDARY, chooseBoundary, renderMultipart, UserDataPart } from '../../lib/userdata';
+import { UserDataPart } from '../../lib/userdata';
+import { BASE_BOUNDARY, chooseBoundary, renderMultipart } from '../../lib/userdata/multipart';
 import { inspectWithPython } from '../support/python';
 
 const script = (body: string) => UserDataPart.shellScript(`#!/bin/bash\n${body}\n`);

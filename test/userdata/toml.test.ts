@@ -1,4 +1,4 @@
-import { mergeTomlTables, parseUserToml, renderToml } from '../../lib/userdata';
+import { mergeTomlTables, parseUserToml, renderToml } from '../../lib/userdata/toml';
 import { ConfigError } from '../../lib/errors';
 import { inspectWithPython } from '../support/python';
 
