@@ -1,6 +1,6 @@
 import { ConfigError, describeValue } from '../errors';
 import { isTomlTable, mergeTomlTables, parseUserToml, renderToml, TomlTable } from '../userdata/toml';
-import { checkConcurrencyOrder, ParallelPullTuning } from './parallel-pull-tuning';
+import { checkConcurrencyOrder, ParallelPullTuning, tuningEntries } from './parallel-pull-tuning';
 import { SOCI_PARALLEL_DEFAULTS } from './soci-config';
 
 /** Bottlerocket's settings table for SOCI (bottlerocket-settings-models, since Bottlerocket 1.44.0). */
@@ -17,15 +17,8 @@ export const BOTTLEROCKET_SOCI_PLUGIN_PATH = ['settings', 'container-runtime-plu
 export function bottlerocketSociSettings(where: string, tuning: ParallelPullTuning): TomlTable {
   checkBottlerocketTuning(where, tuning);
   const parallel: TomlTable = {};
-  const set = (key: string, value: string | number | boolean | undefined) => {
-    if (value !== undefined) parallel[key] = value;
-  };
-  set('max-concurrent-downloads', tuning.maxConcurrentDownloads);
-  set('max-concurrent-downloads-per-image', tuning.maxConcurrentDownloadsPerImage);
-  set('concurrent-download-chunk-size', tuning.concurrentDownloadChunkSize?.toBottlerocketValue());
-  set('max-concurrent-unpacks', tuning.maxConcurrentUnpacks);
-  set('max-concurrent-unpacks-per-image', tuning.maxConcurrentUnpacksPerImage);
-  set('discard-unpacked-layers', tuning.discardUnpackedLayers);
+  // Bottlerocket's keys are SOCI's in kebab-case; only the chunk-size units differ.
+  for (const [key, value] of tuningEntries(tuning, (chunk) => chunk.toBottlerocketValue())) parallel[key.replace(/_/g, '-')] = value;
   const plugin: TomlTable = { 'pull-mode': 'parallel-pull-unpack' };
   if (Object.keys(parallel).length > 0) plugin['parallel-pull-unpack'] = parallel;
   return {

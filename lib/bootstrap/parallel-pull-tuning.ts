@@ -175,3 +175,25 @@ export function checkConcurrencyOrder(where: string, tuning: ParallelPullTuning,
 export function hasTuning(tuning: ParallelPullTuning): boolean {
   return Object.values(tuning).some((value) => value !== undefined);
 }
+
+/** A scalar tuning value as written into a config file. */
+export type TuningValue = string | number | boolean;
+
+/**
+ * The options the user set, as `[SOCI config.toml key, value]` pairs in SOCI's
+ * key order; `renderChunk` writes the chunk size in the target's units. SOCI
+ * and Bottlerocket name the same settings (Bottlerocket in kebab-case), so both
+ * renderers share this one mapping. `decompressStreams` is a table, not a
+ * scalar, and is left to the renderers that support it.
+ */
+export function tuningEntries(tuning: ParallelPullTuning, renderChunk: (chunk: ChunkSize) => TuningValue): Array<[string, TuningValue]> {
+  const entries: Array<[string, TuningValue | undefined]> = [
+    ['max_concurrent_downloads', tuning.maxConcurrentDownloads],
+    ['max_concurrent_downloads_per_image', tuning.maxConcurrentDownloadsPerImage],
+    ['concurrent_download_chunk_size', tuning.concurrentDownloadChunkSize && renderChunk(tuning.concurrentDownloadChunkSize)],
+    ['max_concurrent_unpacks', tuning.maxConcurrentUnpacks],
+    ['max_concurrent_unpacks_per_image', tuning.maxConcurrentUnpacksPerImage],
+    ['discard_unpacked_layers', tuning.discardUnpackedLayers],
+  ];
+  return entries.filter((entry): entry is [string, TuningValue] => entry[1] !== undefined);
+}

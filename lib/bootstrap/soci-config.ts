@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { renderToml, TomlTable } from '../userdata/toml';
-import { checkConcurrencyOrder, DecompressStream, EffectiveConcurrency, ParallelPullTuning } from './parallel-pull-tuning';
+import { checkConcurrencyOrder, DecompressStream, EffectiveConcurrency, ParallelPullTuning, tuningEntries } from './parallel-pull-tuning';
 
 /** containerd's socket: where SOCI's CRI keychain forwards image calls and where its content store lives. */
 export const CONTAINERD_SOCKET = '/run/containerd/containerd.sock';
@@ -95,15 +95,7 @@ function parallelTable(config: TomlTable): TomlTable {
 
 /** Writes each set option under its SOCI key, replacing in place so the key order stays stable. */
 function applyTuning(table: TomlTable, tuning: ParallelPullTuning): void {
-  const set = (key: string, value: string | number | boolean | undefined) => {
-    if (value !== undefined) table[key] = value;
-  };
-  set('max_concurrent_downloads', tuning.maxConcurrentDownloads);
-  set('max_concurrent_downloads_per_image', tuning.maxConcurrentDownloadsPerImage);
-  set('concurrent_download_chunk_size', tuning.concurrentDownloadChunkSize?.toSociString());
-  set('max_concurrent_unpacks', tuning.maxConcurrentUnpacks);
-  set('max_concurrent_unpacks_per_image', tuning.maxConcurrentUnpacksPerImage);
-  set('discard_unpacked_layers', tuning.discardUnpackedLayers);
+  for (const [key, value] of tuningEntries(tuning, (chunk) => chunk.toSociString())) table[key] = value;
   const streams = tuning.decompressStreams;
   if (streams?.gzip || streams?.zstd) {
     // decompress_streams goes last: TOML needs the plain keys of a table before its sub-tables.

@@ -7,7 +7,7 @@ import { compareVersions } from '../bootstrap/soci-facts';
 import { ConfigError } from '../errors';
 import { UserDataPart } from '../userdata/user-data-part';
 import { SociGuard } from '../validation/acknowledgements';
-import { acknowledgementAnnotations } from './acknowledge';
+import { objectMetadata } from './acknowledge';
 import { AmiAlias, AmiSelector, aliasFamilyOf, amiFamilyOfAlias, checkAmiSelectorTerms } from './ami-selector';
 import { DataVolumeProps, defaultBlockDevices } from './block-devices';
 import { checkCrdConformance } from './crd-conformance';
@@ -182,11 +182,7 @@ export class Ec2NodeClass extends Construct {
     this.userData = this.renderUserData(props);
 
     this.resource = new k.Ec2NodeClass(this, 'Resource', {
-      metadata: {
-        ...props.metadata,
-        name: this.name,
-        annotations: { ...props.metadata?.annotations, ...acknowledgementAnnotations(props.acknowledge) },
-      },
+      metadata: objectMetadata(this.name, props.metadata, props.acknowledge),
       spec: {
         role: props.role,
         instanceProfile: props.instanceProfile,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import * as k from '../../imports/karpenter.sh';
 import { ConfigError } from '../errors';
 import { SociGuard } from '../validation/acknowledgements';
-import { acknowledgementAnnotations } from './acknowledge';
+import { objectMetadata } from './acknowledge';
 import { Ec2NodeClass } from './ec2-node-class';
 import { checkCrdConformance } from './crd-conformance';
 import { checkDnsLabel, checkDuration, checkIntegerInRange, kebabCase } from './prop-checks';
@@ -134,11 +134,7 @@ export class NodePool extends Construct {
     this.node.addDependency(props.nodeClass);
 
     this.resource = new k.NodePool(this, 'Resource', {
-      metadata: {
-        ...props.metadata,
-        name: this.name,
-        annotations: { ...props.metadata?.annotations, ...acknowledgementAnnotations(props.acknowledge) },
-      },
+      metadata: objectMetadata(this.name, props.metadata, props.acknowledge),
       spec: {
         weight: checkIntegerInRange(this, 'weight', props.weight, 1, 100),
         limits: limits(this, props.limits),
