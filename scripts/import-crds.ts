@@ -3,6 +3,7 @@
  *
  *   npm run import                       # fetch the pinned files from their upstream URLs
  *   npm run import -- --from ../shared/crds   # read the same files from a local folder (offline)
+ *   npm run import -- --out DIR               # write somewhere else than imports/ (to compare)
  *
  * Every CRD is checked against its pinned sha256 before anything is generated, so a
  * moved tag or a hand-edited local copy cannot slip into the typed API.
@@ -56,7 +57,6 @@ export const PINNED_CRDS: readonly PinnedCrd[] = [
 ];
 
 const ROOT = path.resolve(__dirname, '..');
-const OUT = path.join(ROOT, 'imports');
 
 async function readCrd(crd: PinnedCrd, from: string | undefined): Promise<Buffer> {
   if (from) return fs.readFileSync(path.resolve(from, crd.localPath));
@@ -80,32 +80,31 @@ function header(crd: PinnedCrd): string {
   ].join('\n');
 }
 
-function generateTypes(crd: PinnedCrd, file: string, workDir: string): void {
+function generateTypes(crd: PinnedCrd, file: string, workDir: string, out: string): void {
   const cli = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
   execFileSync(cli, ['import', file, '--language', 'typescript', '--output', workDir, '--no-save', '--no-check-upgrade'], {
     cwd: workDir,
     stdio: 'pipe', // its progress chatter is noise; on failure execFileSync throws with stderr attached
   });
   const generated = fs.readFileSync(path.join(workDir, `${crd.group}.ts`), 'utf8');
-  fs.writeFileSync(path.join(OUT, `${crd.group}.ts`), `${header(crd)}\n${generated}`);
+  fs.writeFileSync(path.join(out, `${crd.group}.ts`), `${header(crd)}\n${generated}`);
 }
 
-function extractSchema(crd: PinnedCrd, body: Buffer): void {
+function extractSchema(crd: PinnedCrd, body: Buffer, out: string): void {
   const doc = parseYaml(body.toString('utf8'));
   const version = doc.spec.versions.find((v: { storage: boolean }) => v.storage);
   const schema = {
     $comment: `${doc.spec.names.kind} ${doc.spec.group}/${version.name} openAPIV3Schema from ${crd.url} (${crd.version}, sha256 ${crd.sha256}). Regenerate with npm run import; do not edit by hand.`,
     ...version.schema.openAPIV3Schema,
   };
-  fs.writeFileSync(path.join(OUT, `${crd.group}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
+  fs.writeFileSync(path.join(out, `${crd.group}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
 }
 
 async function main(): Promise<void> {
-  const fromIndex = process.argv.indexOf('--from');
-  const from = fromIndex >= 0 ? process.argv[fromIndex + 1] : undefined;
-  if (fromIndex >= 0 && !from) throw new Error('--from needs a folder that holds the pinned CRD files');
+  const from = flagValue('--from', 'a folder that holds the pinned CRD files');
+  const out = path.resolve(flagValue('--out', 'a folder to write the generated files to') ?? path.join(ROOT, 'imports'));
 
-  fs.mkdirSync(OUT, { recursive: true });
+  fs.mkdirSync(out, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-import-'));
   try {
     for (const crd of PINNED_CRDS) {
@@ -113,13 +112,21 @@ async function main(): Promise<void> {
       verify(crd, body);
       const file = path.join(workDir, path.basename(crd.localPath));
       fs.writeFileSync(file, body);
-      generateTypes(crd, file, workDir);
-      extractSchema(crd, body);
-      console.log(`imports/${crd.group}.ts and .schema.json <- ${from ? path.join(from, crd.localPath) : crd.url}`);
+      generateTypes(crd, file, workDir, out);
+      extractSchema(crd, body, out);
+      console.log(`${path.relative(process.cwd(), out) || '.'}/${crd.group}.ts and .schema.json <- ${from ? path.join(from, crd.localPath) : crd.url}`);
     }
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+function flagValue(flag: string, what: string): string | undefined {
+  const index = process.argv.indexOf(flag);
+  if (index < 0) return undefined;
+  const value = process.argv[index + 1];
+  if (!value || value.startsWith('--')) throw new Error(`${flag} needs ${what}`);
+  return value;
 }
 
 if (require.main === module) {
