@@ -17,6 +17,8 @@ export const SOCI_SOCKET = '/run/soci-snapshotter-grpc/soci-snapshotter-grpc.soc
 export const SOCI_CONFIG_PATH = '/etc/soci-snapshotter-grpc/config.toml';
 /** The manual install's default `--root`, equal to containerd's `proxy_plugins.soci.exports.root`. */
 export const DEFAULT_MANUAL_SOCI_ROOT = '/var/lib/containerd/io.containerd.snapshotter.v1.soci';
+/** `apiVersion` of the NodeConfig documents nodeadm decodes from user data. */
+export const NODE_CONFIG_API_VERSION = 'node.eks.aws/v1alpha1';
 /** Kubelet `imageServiceEndpoint` for SOCI's CRI image-service proxy. */
 export const SOCI_IMAGE_SERVICE_ENDPOINT = `unix://${SOCI_SOCKET}`;
 

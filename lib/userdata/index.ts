@@ -1,3 +1,3 @@
 // Public API of the user-data layer.
-export { UserDataPart, UserDataContentType, NODE_CONFIG_API_VERSION } from './user-data-part';
+export { UserDataPart, UserDataContentType } from './user-data-part';
 export { renderMultipart } from './multipart';

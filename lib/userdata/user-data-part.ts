@@ -1,5 +1,6 @@
 import { stringify as toYaml } from 'yaml';
 import { NodeConfigSpec, toJson_NodeConfigSpec } from '../../imports/node.eks.aws';
+import { NODE_CONFIG_API_VERSION } from '../bootstrap/soci-facts';
 import { ConfigError } from '../errors';
 
 /** MIME content types that nodeadm and cloud-init act on. */
@@ -10,8 +11,6 @@ export enum UserDataContentType {
   NODE_CONFIG = 'application/node.eks.aws',
 }
 
-/** `apiVersion` of the NodeConfig documents nodeadm decodes from user data. */
-export const NODE_CONFIG_API_VERSION = 'node.eks.aws/v1alpha1';
 
 /**
  * One part of an Amazon Linux 2023 (nodeadm) multipart user-data document.

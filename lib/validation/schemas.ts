@@ -6,11 +6,11 @@
 import ec2NodeClassCrd from '../../imports/karpenter.k8s.aws.schema.json';
 import nodePoolCrd from '../../imports/karpenter.sh.schema.json';
 import nodeConfigCrd from '../../imports/node.eks.aws.schema.json';
+import { NODE_CONFIG_API_VERSION } from '../bootstrap/soci-facts';
 
 export type SchemaNode = Record<string, unknown>;
 
-/** nodeadm's NodeConfig identity: any other apiVersion or kind fails decoding and the node never joins. */
-export const NODE_CONFIG_API_VERSION = 'node.eks.aws/v1alpha1';
+/** nodeadm's NodeConfig kind: any other apiVersion or kind fails decoding and the node never joins. */
 export const NODE_CONFIG_KIND = 'NodeConfig';
 
 /** The CRD schema of NodePool, as served by the API server (CEL rules included). */
