@@ -98,13 +98,15 @@ export function evaluateCelRules(schema: SchemaNode, value: unknown): CelResultS
 function walk(schema: SchemaNode, value: unknown, pointer: string, state: { violations: CelViolation[]; evaluated: number; skipped: number }): void {
   // Absent and null fields are not validated (the API server drops nulls of non-nullable fields).
   if (value === undefined || value === null) return;
+  let self: unknown; // converted once per node, and only when a rule needs it
   for (const rule of rulesOf(schema)) {
     if (isTransitionRule(rule)) {
       state.skipped++;
       continue;
     }
     state.evaluated++;
-    const violation = evaluate(rule, value, pointer);
+    self ??= toCel(value);
+    const violation = evaluate(rule, value, self, pointer);
     if (violation) state.violations.push(violation);
   }
   const properties = isObject(schema.properties) ? (schema.properties as Record<string, SchemaNode>) : {};
@@ -118,8 +120,7 @@ function walk(schema: SchemaNode, value: unknown, pointer: string, state: { viol
   }
 }
 
-function evaluate(rule: CelRule, value: unknown, pointer: string): CelViolation | undefined {
-  const self = toCel(value);
+function evaluate(rule: CelRule, value: unknown, self: unknown, pointer: string): CelViolation | undefined {
   let result: unknown;
   try {
     result = compile(rule.rule)({ self });
