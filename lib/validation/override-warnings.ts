@@ -1,7 +1,7 @@
 /**
  * Warnings for settings that do not do what they appear to: unpinned AMIs,
  * and user-data fields that Karpenter's own NodeConfig (or Bottlerocket
- * settings) always overrides (karpenter-nodeadm.md §4.4, §8).
+ * settings) always overrides (Karpenter v1.14.1 pkg/providers/amifamily/bootstrap/nodeadm.go and bottlerocket.go).
  */
 import { childPointer, Finding, finding, ObjectRef } from './finding';
 import { userDataPath } from './guard-finding';

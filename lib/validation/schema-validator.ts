@@ -36,7 +36,7 @@ function validatorFor(name: SchemaName): ValidateFunction {
   if (!validate) {
     if (!ajv) {
       // strict: false because CRD schemas carry Kubernetes extensions (x-kubernetes-*) and
-      // array-level maxLength/pattern (karpenter-nodeadm.md §3) that strict mode rejects.
+      // array-level maxLength/pattern (NodePool requirements[].values) that strict mode rejects.
       ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
       addFormats(ajv, ['int32', 'int64', 'date-time', 'byte']);
     }

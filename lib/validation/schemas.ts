@@ -36,7 +36,7 @@ export function karpenterAjvSchema(crd: SchemaNode): SchemaNode {
  * The NodeConfig CRD schema for ajv, with two changes:
  *   - `kubelet.config` and `containerd.baseRuntimeSpec` accept any value: the CRD
  *     types every value as an object, but nodeadm decodes them as raw JSON and
- *     scalars such as `imageServiceEndpoint: unix:///...` are valid (karpenter-nodeadm.md §10);
+ *     scalars such as `imageServiceEndpoint: unix:///...` are valid (amazon-eks-ami nodeadm api/v1alpha1 types);
  *   - apiVersion and kind are required with nodeadm's exact values.
  * Unknown fields are rejected, because nodeadm ignores them silently (a
  * mis-cased `FeatureGates:` would turn SOCI off without a trace).

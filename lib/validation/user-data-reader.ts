@@ -1,6 +1,6 @@
 /**
  * Reads an EC2NodeClass `spec.userData` the way Karpenter v1.14.1 and the node
- * will (karpenter-nodeadm.md §4, §5, §8), so the checks see the same parts.
+ * will (Karpenter v1.14.1 bootstrap/nodeadm.go, mime/mime.go and bootstrap/bottlerocket.go), so the checks see the same parts.
  *
  * AL2023/AL2 user data comes in three forms:
  *   - MIME multipart (the trimmed text starts with `MIME-Version:` or `Content-Type:`);

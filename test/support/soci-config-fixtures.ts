@@ -5,9 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-
-/** The shared data dir: CI clones the repo with shared/ beside it. */
-export const SHARED_DATA_DIR = path.resolve(__dirname, '../../../shared/data');
+import { SHARED_DATA_DIR } from './python';
 
 function tomlValue(value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value)) {
