@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../errors';
-import { validateObject } from '../validation/validate-manifests';
+import { formatFinding } from '../validation/format-findings';
+import { validateManifests, validateObject } from '../validation/validate-manifests';
 
 /**
  * Checks the object a construct built against the pinned CRD (schema and CEL
@@ -30,4 +31,23 @@ export function fieldOf(jsonPointer: string): string {
       if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return path ? `${path}.${key}` : key;
       return `${path}[${JSON.stringify(key)}]`;
     }, '');
+}
+
+/**
+ * Validates the object again when the app is synthesized (`App.synth`,
+ * `Testing.synth`, `chart.toJson`, `runSynth`), as finally rendered, escape-hatch
+ * patches included, with the objects it depends on (a NodePool's node class):
+ * schema, CEL and every SOCI guard. Errors about this object fail the synth;
+ * acknowledged guards and warnings do not (`runSynth` prints the warnings).
+ */
+export function validateAtSynth(scope: Construct, resource: ApiObject, related: () => readonly ApiObject[] = () => []): void {
+  scope.node.addValidation({
+    validate: () => {
+      const own = resource.toJson();
+      const manifests = [...related().map((r) => r.toJson()), own];
+      return validateManifests(manifests, { sourceOf: (m) => (m === own ? scope.node.path : 'related object') })
+        .errors.filter((f) => f.kind === own.kind && f.name === own.metadata?.name)
+        .map(formatFinding);
+    },
+  });
 }

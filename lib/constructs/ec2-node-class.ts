@@ -10,7 +10,7 @@ import { SociGuard } from '../validation/acknowledgements';
 import { objectMetadata } from './acknowledge';
 import { AmiAlias, AmiSelector, aliasFamilyOf, amiFamilyOfAlias, checkAmiSelectorTerms } from './ami-selector';
 import { DataVolumeProps, defaultBlockDevices } from './block-devices';
-import { checkCrdConformance } from './crd-conformance';
+import { checkCrdConformance, validateAtSynth } from './crd-conformance';
 import { checkDnsLabel, checkIntegerInRange, checkNonEmptyList, kebabCase } from './prop-checks';
 
 /** The tag Karpenter's getting-started guides put on subnets and security groups. */
@@ -200,6 +200,7 @@ export class Ec2NodeClass extends Construct {
       },
     });
     checkCrdConformance(this, this.resource);
+    validateAtSynth(this, this.resource);
   }
 
   private renderUserData(props: Ec2NodeClassProps): string | undefined {

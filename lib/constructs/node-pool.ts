@@ -5,7 +5,7 @@ import { ConfigError } from '../errors';
 import { SociGuard } from '../validation/acknowledgements';
 import { objectMetadata } from './acknowledge';
 import { Ec2NodeClass } from './ec2-node-class';
-import { checkCrdConformance } from './crd-conformance';
+import { checkCrdConformance, validateAtSynth } from './crd-conformance';
 import { checkDnsLabel, checkDuration, checkIntegerInRange, kebabCase } from './prop-checks';
 import { DEFAULT_REQUIREMENTS } from './requirement';
 
@@ -156,6 +156,7 @@ export class NodePool extends Construct {
       },
     });
     checkCrdConformance(this, this.resource);
+    validateAtSynth(this, this.resource, () => [props.nodeClass.resource]);
   }
 }
 

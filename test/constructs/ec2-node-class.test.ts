@@ -185,3 +185,45 @@ describe('Ec2NodeClass bad input', () => {
     expect(err.message).toContain('"Bad_Name"');
   });
 });
+
+describe('Ec2NodeClass at synth', () => {
+  test('a SOCI guard fails cdk8s synth itself, naming the path, the field and the fix', () => {
+    // GIVEN the native gate with SOCI data on a 125 MiB/s EBS volume
+    const chart = Testing.chart();
+    new Ec2NodeClass(chart, 'Nodes', { ...BASE, bootstrap: SociBootstrap.native(), dataVolume: { throughputMiBps: 125 } });
+
+    // WHEN / THEN
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/Nodes\] ERROR \[ebs-throughput\] .*\/spec\/blockDeviceMappings\/0\/ebs\/throughput 125: .*600/);
+  });
+
+  test('an acknowledged guard does not fail the synth', () => {
+    // GIVEN the same class, acknowledging the throughput guard
+    const chart = Testing.chart();
+    new Ec2NodeClass(chart, 'Nodes', {
+      ...BASE, bootstrap: SociBootstrap.native(), dataVolume: { throughputMiBps: 125 }, acknowledge: [SociGuard.EBS_THROUGHPUT],
+    });
+
+    // THEN
+    expect(Testing.synth(chart)[0].spec.blockDeviceMappings[0].ebs.throughput).toBe(125);
+  });
+
+  test('user data that would not fit beside Karpenter\'s part fails the synth with the byte counts', () => {
+    // GIVEN 14,000 bytes of script: with Karpenter's 3 KiB it passes 16,384
+    const chart = Testing.chart();
+    const script = `#!/bin/bash\n${'# padding\n'.repeat(1400)}`;
+    new Ec2NodeClass(chart, 'Nodes', { ...BASE, bootstrap: SociBootstrap.native(), userDataAfter: [UserDataPart.shellScript(script)] });
+
+    // WHEN / THEN
+    expect(() => Testing.synth(chart)).toThrow(/ERROR \[user-data-size\].*over EC2's 16384-byte limit/);
+  });
+
+  test('an escape-hatch patch is validated too', () => {
+    // GIVEN a valid class patched into an invalid one
+    const chart = Testing.chart();
+    const nodeClass = new Ec2NodeClass(chart, 'Nodes', BASE);
+    ApiObject.of(nodeClass).addJsonPatch(JsonPatch.replace('/spec/metadataOptions/httpPutResponseHopLimit', 0));
+
+    // WHEN / THEN
+    expect(() => Testing.synth(chart)).toThrow(/ERROR \[schema\] test\/Nodes EC2NodeClass\/nodes \/spec\/metadataOptions\/httpPutResponseHopLimit 0: must be >= 1/);
+  });
+});

@@ -7,7 +7,9 @@ import {
 } from '../../imports/karpenter.sh';
 import { AmiAliasFamily, INodeBootstrap } from '../../lib/bootstrap/node-bootstrap';
 import { Ec2NodeClass, NodePool, NodePoolProps, Requirement, WellKnownLabels } from '../../lib/constructs';
+import { SociBootstrap } from '../../lib/bootstrap';
 import { ConfigError } from '../../lib/errors';
+import { SociGuard } from '../../lib/validation/acknowledgements';
 
 function nodeClassIn(scope: Construct, bootstrap?: INodeBootstrap): Ec2NodeClass {
   return new Ec2NodeClass(scope, 'SociSnapshotter', { role: 'KarpenterNodeRole-test', discoveryTag: 'test', bootstrap });
@@ -146,5 +148,24 @@ describe('NodePool bad input', () => {
     expect(err.where).toBe('test/Pool');
     expect(err.field).toBe(field);
     expect(err.message).toContain(allowed);
+  });
+});
+
+describe('NodePool at synth', () => {
+  function poolWithSmallInstances(acknowledge: SociGuard[] = []) {
+    // A native-gate class, and a pool patched to allow only a 2 vCPU / 2 GiB type.
+    const chart = Testing.chart();
+    const nodeClass = new Ec2NodeClass(chart, 'Nodes', { role: 'r', discoveryTag: 'd', bootstrap: SociBootstrap.native() });
+    const pool = new NodePool(chart, 'Pool', { nodeClass, acknowledge });
+    ApiObject.of(pool).addJsonPatch(JsonPatch.replace('/spec/template/spec/requirements', [Requirement.in(WellKnownLabels.INSTANCE_TYPE, 't3.small')]));
+    return chart;
+  }
+
+  test('the FastImagePull gate on a pool that allows small instances fails the synth', () => {
+    expect(() => Testing.synth(poolWithSmallInstances())).toThrow(/\[test\/Pool\] ERROR \[small-instances\] .*\/spec\/template\/spec\/requirements/);
+  });
+
+  test('acknowledged on the pool, it synthesizes', () => {
+    expect(Testing.synth(poolWithSmallInstances([SociGuard.SMALL_INSTANCES]))).toHaveLength(2);
   });
 });

@@ -120,22 +120,34 @@ function build(p: any): any[] {
   return Testing.synth(chart);
 }
 
+/**
+ * The constructs' synth-time validation (a SOCI guard, for example) fails cdk8s's synth with
+ * one formatted finding per line: `[construct path] ERROR [rule] ...`. That is a clear error too.
+ */
+function isSynthValidationError(err: unknown): boolean {
+  if (!(err instanceof Error) || !err.message.startsWith('Validation failed with the following errors:')) return false;
+  const lines = err.message.split('\n').slice(1);
+  return lines.length > 0 && lines.every((line) => /^\s+\[[^\]]+\] ERROR \[[a-z-]+\] /.test(line));
+}
+
 let outdir: string;
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'soci-fuzz-'));
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN ConfigError or manifests that pass schema and CEL`, () => {
-  const outcomes = { valid: 0, configError: 0 };
+test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN a clear error (ConfigError, or a synth validation finding) or manifests that pass schema and CEL`, () => {
+  const outcomes = { valid: 0, configError: 0, synthError: 0 };
   fc.assert(
     fc.property(props, (p) => {
       let manifests: any[];
       try {
         manifests = build(p);
       } catch (err) {
-        if (!(err instanceof ConfigError)) throw err; // a TypeError or any other crash fails the property
-        outcomes.configError++;
+        // A TypeError or any other crash fails the property.
+        if (err instanceof ConfigError) outcomes.configError++;
+        else if (isSynthValidationError(err)) outcomes.synthError++;
+        else throw err;
         return;
       }
       const invalid = validateManifests(manifests).errors.filter((e) => INVALID_MANIFEST_RULES.has(e.rule));
@@ -147,6 +159,7 @@ test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN ConfigEr
   // Both branches must be exercised, or the generator is too narrow to mean anything.
   expect(outcomes.valid).toBeGreaterThan(RUNS / 20);
   expect(outcomes.configError).toBeGreaterThan(RUNS / 20);
+  expect(outcomes.synthError).toBeGreaterThan(0);
 }, 120_000);
 
 /**
