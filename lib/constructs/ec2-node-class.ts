@@ -187,8 +187,8 @@ export class Ec2NodeClass extends Construct {
         role: props.role,
         instanceProfile: props.instanceProfile,
         amiSelectorTerms,
-        // An alias implies its family; Karpenter only wants amiFamily without one (or set to the same family).
-        amiFamily: alias ? undefined : this.amiFamily,
+        // An alias implies its family, so only write amiFamily when it adds something (no alias, or Custom).
+        amiFamily: alias && this.amiFamily !== k.Ec2NodeClassSpecAmiFamily.CUSTOM ? undefined : this.amiFamily,
         subnetSelectorTerms: selectorTerms(this, 'subnetSelectorTerms', props.subnetSelectorTerms, props.discoveryTag),
         securityGroupSelectorTerms: selectorTerms(this, 'securityGroupSelectorTerms', props.securityGroupSelectorTerms, props.discoveryTag),
         instanceStorePolicy: props.instanceStorePolicy,
@@ -234,7 +234,8 @@ function resolveAmiFamily(scope: Construct, alias: AmiAlias | undefined, amiFami
   if (amiFamily && amiFamily !== implied && amiFamily !== k.Ec2NodeClassSpecAmiFamily.CUSTOM) {
     throw new ConfigError(scope.node.path, 'amiFamily', amiFamily, `must match the alias family (${implied}) or be Custom, or be left out`);
   }
-  return implied;
+  // Custom keeps the alias's AMIs but passes user data through verbatim, without Karpenter's merge.
+  return amiFamily === k.Ec2NodeClassSpecAmiFamily.CUSTOM ? amiFamily : implied;
 }
 
 function checkBootstrapFits(scope: Construct, bootstrap: INodeBootstrap | undefined, amiFamily: k.Ec2NodeClassSpecAmiFamily, alias: AmiAlias | undefined): void {

@@ -105,6 +105,16 @@ describe('Ec2NodeClass defaults', () => {
     expect(manifest.spec.amiFamily).toBe('AL2023');
   });
 
+  test('amiFamily Custom is kept next to an alias, and refuses a SOCI bootstrap', () => {
+    // GIVEN an alias with amiFamily Custom (user data passed through without Karpenter's merge)
+    const manifest = synthNodeClass({ amiFamily: Ec2NodeClassSpecAmiFamily.CUSTOM });
+
+    // THEN the family is written, and a bootstrap that relies on the merge is refused
+    expect(manifest.spec.amiFamily).toBe('Custom');
+    expect(constructError({ amiFamily: Ec2NodeClassSpecAmiFamily.CUSTOM, bootstrap: SociBootstrap.native() }).message)
+      .toContain('needs an AMI of family al2023, but amiSelectorTerms select Custom');
+  });
+
   test('user data parts without a bootstrap are rendered as MIME', () => {
     // GIVEN one shell part
     const manifest = synthNodeClass({ userDataAfter: [UserDataPart.shellScript('#!/bin/bash\necho hello')] });
