@@ -42,12 +42,9 @@ export function fieldOf(jsonPointer: string): string {
  */
 export function validateAtSynth(scope: Construct, resource: ApiObject, related: () => readonly ApiObject[] = () => []): void {
   scope.node.addValidation({
-    validate: () => {
-      const own = resource.toJson();
-      const manifests = [...related().map((r) => r.toJson()), own];
-      return validateManifests(manifests, { sourceOf: (m) => (m === own ? scope.node.path : 'related object') })
-        .errors.filter((f) => f.kind === own.kind && f.name === own.metadata?.name)
-        .map(formatFinding);
-    },
+    validate: () => validateManifests([resource.toJson()], {
+      sourceOf: () => scope.node.path,
+      context: related().map((r) => r.toJson()),
+    }).errors.map(formatFinding),
   });
 }

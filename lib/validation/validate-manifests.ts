@@ -28,6 +28,11 @@ export interface ValidateOptions {
   readonly helmEscaping?: boolean;
   /** Names where a manifest came from (construct path or file); defaults to `manifest #<index>`. */
   readonly sourceOf?: (manifest: object, index: number) => string;
+  /**
+   * Objects the manifests refer to (a NodePool's EC2NodeClass), read for what the
+   * checks need but not validated themselves: they give no findings.
+   */
+  readonly context?: readonly object[];
 }
 
 interface Counters {
@@ -43,9 +48,14 @@ export function validateManifests(manifests: readonly object[], options: Validat
   const targets = manifests.flatMap((manifest, index) => (isObject(manifest) ? [{ manifest, ref: refOf(manifest, sourceOf(manifest, index)) }] : []));
 
   const nodeClasses = new Map<string, NodeClassFacts>();
+  const validatedNames = new Set<string>();
+  for (const manifest of (options.context ?? []).filter((m) => isObject(m) && isEc2NodeClass(m))) {
+    nodeClasses.set(nameOf(manifest as Json), nodeClassFacts(manifest as Json));
+  }
   for (const target of targets.filter((t) => isEc2NodeClass(t.manifest))) {
     const facts = nodeClassFacts(target.manifest);
-    if (nodeClasses.has(target.ref.name)) findings.push(duplicate(target.ref));
+    if (validatedNames.has(target.ref.name)) findings.push(duplicate(target.ref));
+    validatedNames.add(target.ref.name);
     nodeClasses.set(target.ref.name, facts);
     findings.push(...validateNodeClass(target, facts, counters));
   }

@@ -99,3 +99,17 @@ describe('the app output in dist/', () => {
     }
   });
 });
+
+describe('context objects', () => {
+  test('GIVEN a NodePool and its EC2NodeClass as context WHEN validated THEN the reference resolves and only the pool is checked', () => {
+    // GIVEN a node class with a schema error, passed only as context
+    const nodeClass = setAt(validNodeClass(), '/spec/metadataOptions/httpPutResponseHopLimit', 0);
+
+    // WHEN
+    const report = validateManifests([validNodePool()], { context: [nodeClass] });
+
+    // THEN no dangling-reference error, and nothing reported about the context object
+    expect(report.errors.map((e) => `${e.kind}:${e.rule}`)).toEqual([]);
+    expect(validateManifests([validNodePool()]).errors.map((e) => e.rule)).toEqual(['node-class-ref']);
+  });
+});
