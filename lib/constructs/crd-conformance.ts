@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../errors';
+import { pointerKeys } from '../validation/finding';
 import { formatFinding } from '../validation/format-findings';
 import { validateManifests, validateObject } from '../validation/validate-manifests';
 
@@ -22,15 +23,11 @@ export function checkCrdConformance(scope: Construct, resource: ApiObject): void
 
 /** `/spec/template/metadata/labels/karpenter.sh~1nodepool` → `spec.template.metadata.labels["karpenter.sh/nodepool"]`. */
 export function fieldOf(jsonPointer: string): string {
-  return jsonPointer
-    .split('/')
-    .slice(1)
-    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((path, key) => {
-      if (/^\d+$/.test(key)) return `${path}[${key}]`;
-      if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return path ? `${path}.${key}` : key;
-      return `${path}[${JSON.stringify(key)}]`;
-    }, '');
+  return pointerKeys(jsonPointer).reduce((path, key) => {
+    if (/^\d+$/.test(key)) return `${path}[${key}]`;
+    if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return path ? `${path}.${key}` : key;
+    return `${path}[${JSON.stringify(key)}]`;
+  }, '');
 }
 
 /**

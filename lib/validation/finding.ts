@@ -54,6 +54,12 @@ export function pointerSegment(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** The unescaped keys of a JSON pointer (RFC 6901): `/a/b~1c` → `['a', 'b/c']`; `` → `[]`. */
+export function pointerKeys(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
 /** Joins a JSON pointer and a child key. */
 export function childPointer(parent: string, key: string | number): string {
   return `${parent}/${pointerSegment(key)}`;

@@ -5,7 +5,7 @@
  */
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { childPointer } from './finding';
+import { childPointer, pointerKeys } from './finding';
 import { ec2NodeClassCrdSchema, karpenterAjvSchema, nodeConfigAjvSchema, nodePoolCrdSchema } from './schemas';
 
 /** One schema violation, before it is attached to an object. */
@@ -105,10 +105,8 @@ function allowedProperties(error: ErrorObject): string {
 
 /** Resolves a JSON pointer against a value. */
 export function valueAt(root: unknown, pointer: string): unknown {
-  if (pointer === '') return root;
   let current: unknown = root;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of pointerKeys(pointer)) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[key];
   }
