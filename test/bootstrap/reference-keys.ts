@@ -1,10 +1,10 @@
 /**
- * Checks parsed TOML against the shared reference data: every SOCI
- * config.toml key must exist in soci-snapshotter v0.15.0
- * (soci-config-keys.json), every Bottlerocket SOCI setting in the settings
- * model (bottlerocket-soci-settings.json).
+ * Checks parsed TOML against the upstream key lists committed in
+ * test/fixtures/upstream: every SOCI config.toml key must exist in
+ * soci-snapshotter v0.15.0, every Bottlerocket SOCI setting in the 1.44
+ * settings model.
  */
-import { readSharedData } from '../support/python';
+import { bottlerocketSociSettings, sociConfigKeys } from '../fixtures/upstream';
 
 type Table = Record<string, any>;
 
@@ -12,7 +12,7 @@ const isTable = (v: unknown): v is Table => typeof v === 'object' && v !== null 
 
 /** Dotted paths of keys in a SOCI config.toml that soci-snapshotter v0.15.0 does not have. */
 export function unknownSociKeys(config: Table): string[] {
-  const reference = readSharedData('soci-config-keys.json');
+  const reference = sociConfigKeys();
   const unknown: string[] = [];
   const walk = (table: Table, at: string) => {
     const dynamic = reference.dynamicTables[at];
@@ -45,7 +45,7 @@ export function unknownSociKeys(config: Table): string[] {
  * SOCI's and are not checked.
  */
 export function unknownBottlerocketSociSettings(document: Table): string[] {
-  const reference = readSharedData('bottlerocket-soci-settings.json');
+  const reference = bottlerocketSociSettings();
   const unknown: string[] = [];
   const walk = (table: Table, at: string) => {
     const spec = reference.tables[at];

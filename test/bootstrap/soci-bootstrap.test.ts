@@ -4,7 +4,7 @@ import { RenderedBootstrap } from '../../lib/bootstrap/rendered-bootstrap';
 import { NODEADM_SOCI_CONFIG } from '../../lib/bootstrap/soci-config';
 import { ConfigError } from '../../lib/errors';
 import { UserDataPart } from '../../lib/userdata';
-import { readSharedData } from '../support/python';
+import { nodeadmSociSnapshotterConfig } from '../fixtures/upstream';
 
 describe('SociBootstrap.native', () => {
   test('works on AL2023 only and keeps nodes below 4 vCPU / 7 GiB out with Gt requirements', () => {
@@ -42,9 +42,9 @@ describe('SociBootstrap.native', () => {
 });
 
 describe('nodeadm defaults', () => {
-  test('equal the config.toml nodeadm v20260724 writes (shared data)', () => {
+  test('equal the config.toml nodeadm v20260724 writes (upstream fixture)', () => {
     // GIVEN the reference, whose table names are dotted paths
-    const reference = readSharedData('nodeadm-soci-defaults.json').config as Record<string, Record<string, unknown>>;
+    const reference = nodeadmSociSnapshotterConfig().config as Record<string, Record<string, unknown>>;
     const nested: Record<string, any> = {};
     for (const [table, keys] of Object.entries(reference)) {
       let at = nested;

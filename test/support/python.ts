@@ -7,19 +7,9 @@
  * documents into a single {@link inspectWithPython} call.
  */
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
 
 /** Debian's interpreter; cloud-init is installed for it, not for the python3 first on PATH. */
 export const PYTHON = '/usr/bin/python3';
-
-/** The shared reference data, beside the repository root (CI clones the repo with shared/ next to it). */
-export const SHARED_DATA_DIR = path.resolve(__dirname, '../../../shared/data');
-
-/** Reads one of the shared data files (`soci-config-keys.json`, ...). */
-export function readSharedData<T = any>(name: string): T {
-  return JSON.parse(fs.readFileSync(path.join(SHARED_DATA_DIR, name), 'utf8')) as T;
-}
 
 /** One leaf part as a MIME parser sees it. */
 export interface ParsedPart {

@@ -1,11 +1,9 @@
 /**
  * config.toml texts for bootstrap-script tests: nodeadm's embedded default
- * (from the shared data file) and a tuned parallel-mode config of the size
+ * (from the upstream fixture) and a tuned parallel-mode config of the size
  * the builder renders (~600 bytes).
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { SHARED_DATA_DIR } from './python';
+import { nodeadmSociSnapshotterConfig } from '../fixtures/upstream';
 
 function tomlValue(value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value)) {
@@ -14,12 +12,10 @@ function tomlValue(value: unknown): string {
   throw new Error(`unsupported TOML value ${JSON.stringify(value)}`);
 }
 
-/** nodeadm's soci-snapshotter.config.toml, rebuilt as TOML from nodeadm-soci-defaults.json's `config`. */
+/** nodeadm's soci-snapshotter.config.toml, rebuilt as TOML from the upstream fixture's `config`. */
 export function nodeadmDefaultSociConfigToml(): string {
-  const data = JSON.parse(fs.readFileSync(path.join(SHARED_DATA_DIR, 'nodeadm-soci-defaults.json'), 'utf8')) as {
-    config: Record<string, Record<string, unknown>>;
-  };
-  const sections = Object.entries(data.config).map(([table, keys]) => {
+  const config = nodeadmSociSnapshotterConfig().config as Record<string, Record<string, unknown>>;
+  const sections = Object.entries(config).map(([table, keys]) => {
     const body = Object.entries(keys).map(([k, v]) => `${k} = ${tomlValue(v)}\n`).join('');
     return table === '' ? body : `[${table}]\n${body}`;
   });
