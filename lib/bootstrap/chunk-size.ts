@@ -42,12 +42,17 @@ export class ChunkSize {
   /**
    * A size written in SOCI's own grammar: a number with an optional unit `b`,
    * `kb`, `mb` or `gb`, which SOCI reads as binary (`"16mb"` = 16 MiB).
-   * `"0"` and `""` mean the whole layer.
+   * `"0"` and `""` mean the whole layer. Like {@link ChunkSize.bytes}, the
+   * size must come to a whole, safe number of bytes: `"1.5mb"` is 1,572,864
+   * bytes, while `"0.1b"` and sizes beyond 2^53 bytes are refused, not rounded.
    */
   public static of(text: string): ChunkSize {
-    const bytes = typeof text === 'string' ? parseSociChunkSize(text) : undefined;
-    if (bytes === undefined) {
+    if (typeof text !== 'string' || parseSociChunkSize(text) === undefined) {
       throw new ConfigError('ChunkSize.of', 'size', text, `use SOCI's size grammar: a number with an optional unit b, kb, mb or gb, which SOCI reads as binary (1mb = 1024 KiB)${suggestion(text)}`);
+    }
+    const bytes = exactBytes(text);
+    if (bytes === undefined) {
+      throw new ConfigError('ChunkSize.of', 'size', text, `a size that comes to a whole number of bytes, at most ${Number.MAX_SAFE_INTEGER} (SOCI would round it to another size)`);
     }
     return new ChunkSize(bytes);
   }
@@ -95,6 +100,22 @@ export class ChunkSize {
   public toString(): string {
     return this.isWholeLayer ? 'whole layer' : `${this.toSociString()} (${this.bytes} bytes)`;
   }
+}
+
+const UNIT_BYTES: Record<string, bigint> = { '': 1n, 'b': 1n, 'kb': 1024n, 'mb': 1024n ** 2n, 'gb': 1024n ** 3n };
+
+/**
+ * The byte count of a size SOCI's grammar accepts, computed without floating
+ * point; undefined when it is not a whole number of bytes or exceeds 2^53 − 1.
+ */
+function exactBytes(text: string): number | undefined {
+  if (text === '') return 0;
+  const [, whole, fraction = '', unit] = /^(\d+)(?:\.(\d+))?\s*([a-z]*)$/.exec(text.trim().toLowerCase())!;
+  const scaled = BigInt(whole + fraction) * UNIT_BYTES[unit];
+  const divisor = 10n ** BigInt(fraction.length);
+  if (scaled % divisor !== 0n) return undefined;
+  const bytes = scaled / divisor;
+  return bytes <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(bytes) : undefined;
 }
 
 /** Turns common near-misses (`16MiB`, `16 MB`, `16m`) into the SOCI spelling. */

@@ -50,6 +50,38 @@ describe('ChunkSize', () => {
     if (suggestion) expect(attempt).toThrow(`did you mean "${suggestion}"?`);
   });
 
+  test.each([
+    ['9007199254740993b', 'one byte above 2^53, which floating point would read as 2^53'],
+    ['99999999999999999999gb', 'far beyond 2^53 bytes'],
+    ['9007199254740992', 'exactly 2^53 bytes, one above the largest safe integer'],
+    ['0.1b', 'a tenth of a byte, which SOCI would round to the whole layer'],
+    ['1.0000001kb', 'not a whole number of bytes'],
+  ])('GIVEN %j (%s) WHEN passed to of() THEN it is refused like ChunkSize.bytes, not altered', (text) => {
+    // WHEN
+    const attempt = () => ChunkSize.of(text);
+    // THEN
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(`ChunkSize.of: size ${JSON.stringify(text)} is invalid: a size that comes to a whole number of bytes, at most 9007199254740991`);
+  });
+
+  test.each([
+    ['9007199254740991b', 9007199254740991],
+    ['0.5kb', 512],
+    ['1.25 MB', 1310720],
+    [' 8mb ', 8388608],
+  ])('GIVEN %j WHEN passed to of() THEN it holds exactly %d bytes', (text, bytes) => {
+    expect(ChunkSize.of(text).bytes).toBe(bytes);
+  });
+
+  test('property: of() and bytes() agree on every whole size, and of() refuses what bytes() refuses', () => {
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 60n }), (n) => {
+      const viaOf = attemptSize(() => ChunkSize.of(`${n}b`));
+      const viaBytes = attemptSize(() => ChunkSize.bytes(Number(n)));
+      if (n > BigInt(Number.MAX_SAFE_INTEGER)) expect(viaOf).toBe('refused');
+      else expect(viaOf).toBe(viaBytes);
+    }));
+  });
+
   test('"unlimited" points at ChunkSize.wholeLayer()', () => {
     expect(() => ChunkSize.of('unlimited')).toThrow('ChunkSize.wholeLayer()');
   });
@@ -84,3 +116,12 @@ describe('ChunkSize', () => {
     });
   });
 });
+
+function attemptSize(make: () => ChunkSize): number | 'refused' {
+  try {
+    return make().bytes;
+  } catch (error) {
+    if (error instanceof ConfigError) return 'refused';
+    throw error;
+  }
+}
