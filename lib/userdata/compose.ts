@@ -2,7 +2,7 @@ import { UserDataRenderOptions } from '../bootstrap/node-bootstrap';
 import { ConfigError } from '../errors';
 import { clusterSectionPart } from './cluster-section';
 import { renderMultipart } from './multipart';
-import { UserDataPart } from './user-data-part';
+import { checkNoKarpenterBoundary, UserDataPart } from './user-data-part';
 
 /**
  * The full AL2023 user data: the user's `partsBefore`, the bootstrap's parts,
@@ -19,6 +19,8 @@ export function composeAl2023UserData(
   if (options.bottlerocketSettings !== undefined) {
     throw new ConfigError(where, 'bottlerocketSettings', options.bottlerocketSettings, 'Bottlerocket settings apply to SociBootstrap.bottlerocket() only; use partsBefore/partsAfter on AL2023');
   }
+  checkUserParts(where, 'partsBefore', options.partsBefore);
+  checkUserParts(where, 'partsAfter', options.partsAfter);
   const parts = [
     ...(options.partsBefore ?? []),
     ...bootstrapParts,
@@ -26,4 +28,18 @@ export function composeAl2023UserData(
     ...(options.cluster ? [clusterSectionPart(where, options.cluster)] : []),
   ];
   return parts.length === 0 ? undefined : renderMultipart(parts);
+}
+
+/**
+ * The user's parts must come from the {@link UserDataPart} factories, which
+ * check them; a plain object (JavaScript callers, spreads) would skip those
+ * checks, so its body is checked again here.
+ */
+function checkUserParts(where: string, field: string, parts: readonly UserDataPart[] | undefined): void {
+  (parts ?? []).forEach((part, i) => {
+    if (!(part instanceof UserDataPart)) {
+      throw new ConfigError(where, `${field}[${i}]`, part, 'a UserDataPart made with UserDataPart.shellScript(), .nodeConfig() or .raw()');
+    }
+    checkNoKarpenterBoundary(where, `${field}[${i}].body`, part.body);
+  });
 }

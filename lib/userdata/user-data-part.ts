@@ -2,6 +2,16 @@ import { stringify as toYaml } from 'yaml';
 import { NodeConfigSpec, toJson_NodeConfigSpec } from '../../imports/node.eks.aws';
 import { NODE_CONFIG_API_VERSION } from '../bootstrap/soci-facts';
 import { ConfigError } from '../errors';
+import { KARPENTER_BOUNDARY_LINE_PREFIX, karpenterBoundaryLine } from './karpenter-boundary';
+
+/** Refuses a part body with a line Karpenter's merge would read as a MIME delimiter. */
+export function checkNoKarpenterBoundary(where: string, field: string, body: string): void {
+  const found = karpenterBoundaryLine(body);
+  if (found) {
+    throw new ConfigError(where, `${field} line ${found.line}`, found.text,
+      `no line may start with "${KARPENTER_BOUNDARY_LINE_PREFIX}": Karpenter re-serialises user data under the MIME boundary "//", so this line would split the part or end the document (indent it, or build the text at boot)`);
+  }
+}
 
 /** MIME content types that nodeadm and cloud-init act on. */
 export enum UserDataContentType {
@@ -40,7 +50,7 @@ export class UserDataPart {
    * Transfer encodings are not supported: Karpenter drops the header, so the body must be plain text.
    */
   public static raw(contentType: string, body: string): UserDataPart {
-    if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;.*)?$/i.test(contentType)) {
+    if (/[\r\n]/.test(contentType) || !/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+(\s*;.*)?$/i.test(contentType)) {
       throw new ConfigError('UserDataPart.raw', 'contentType', contentType, 'a MIME type such as "text/cloud-config"');
     }
     return new UserDataPart(contentType, withFinalNewline(body));
@@ -57,6 +67,7 @@ export class UserDataPart {
     if (body.includes('\r')) {
       throw new ConfigError('UserDataPart', 'body', firstLine(body), 'use LF line endings; Karpenter strips every carriage return');
     }
+    checkNoKarpenterBoundary('UserDataPart', 'body', body);
   }
 }
 

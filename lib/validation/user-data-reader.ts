@@ -14,6 +14,7 @@
 import { gunzipSync } from 'node:zlib';
 import { parse as parseToml } from 'smol-toml';
 import { parseAllDocuments } from 'yaml';
+import { KARPENTER_BOUNDARY_LINE_PREFIX, karpenterBoundaryLine } from '../userdata/karpenter-boundary';
 import { isObject, Json } from './manifest-kinds';
 
 export const NODE_CONFIG_CONTENT_TYPE = 'application/node.eks.aws';
@@ -51,6 +52,12 @@ export interface ReadUserData {
 
 /** Reads AL2023/AL2 user data (MIME, bare NodeConfig, or shell). */
 export function readNodeadmUserData(userData: string): ReadUserData {
+  const read = readNodeadmParts(userData);
+  const injected = boundaryInjections(read.parts);
+  return injected.length === 0 ? read : { ...read, problems: [...read.problems, ...injected] };
+}
+
+function readNodeadmParts(userData: string): ReadUserData {
   // Karpenter removes every carriage return before anything else.
   const text = userData.replace(/\r/g, '');
   if (text.trim() === '') return { format: 'empty', parts: [], nodeConfigs: [], problems: [] };
@@ -63,6 +70,21 @@ export function readNodeadmUserData(userData: string): ReadUserData {
   const part = makePart(0, `${SHELL_CONTENT_TYPE}; charset="us-ascii"`, new Map(), text);
   const problems = text.startsWith('#!') ? [] : ['a shell script must start with "#!" or cloud-init will not run it'];
   return { format: 'shell', parts: [part], nodeConfigs: [], problems };
+}
+
+/**
+ * Karpenter re-serialises every part under the boundary `//`, whatever boundary
+ * (or none) the user data had, so a part line starting `--//` becomes a
+ * delimiter there: the part is split, or the document ends and Karpenter's own
+ * NodeConfig is lost. The split above used the document's own boundary, so the
+ * bodies are searched here.
+ */
+function boundaryInjections(parts: readonly UserDataPartView[]): string[] {
+  return parts.flatMap((part) => {
+    const found = karpenterBoundaryLine(part.body);
+    if (!found) return [];
+    return [`part ${part.index + 1} line ${found.line} ${JSON.stringify(found.text.slice(0, 80))} starts with "${KARPENTER_BOUNDARY_LINE_PREFIX}": Karpenter merges user data under the MIME boundary "//", where this line splits the part (the rest runs as a part of its own) or ends the document (Karpenter's NodeConfig is cut off); indent the line or build it at boot`];
+  });
 }
 
 /** Reads Bottlerocket user data, which must be TOML. */

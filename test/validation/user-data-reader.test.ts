@@ -89,3 +89,28 @@ describe('readBottlerocketUserData', () => {
     expect(read.problems[0]).toContain('must be valid TOML');
   });
 });
+
+describe('readNodeadmUserData: lines Karpenter\'s merge would read as its "//" boundary', () => {
+  const injected = '#!/bin/bash\ncat >/tmp/x <<\'EOF\'\n--//--\nEOF\n';
+
+  test('GIVEN MIME under another boundary whose shell part has a "--//--" line WHEN read THEN a problem names the part and line', () => {
+    // GIVEN our own boundary, so the split alone does not see the line
+    const text = mime([{ contentType: SHELL_TYPE, body: '#!/bin/bash\ntrue\n' }, { contentType: SHELL_TYPE, body: injected }], '==B==');
+    // WHEN
+    const read = readNodeadmUserData(text);
+    // THEN the parts are as written, and the injection is reported
+    expect(read.parts).toHaveLength(2);
+    expect(read.problems).toEqual([expect.stringContaining('part 2 line 3 "--//--" starts with "--//"')]);
+  });
+
+  test.each([
+    ['a bare shell script (Karpenter wraps it as one part)', injected],
+    ['MIME under "//" with a "--//x" line our split keeps in the body', mime([{ contentType: SHELL_TYPE, body: '#!/bin/bash\n--//x\n' }])],
+  ])('GIVEN %s WHEN read THEN the line is a problem', (_name, text) => {
+    expect(readNodeadmUserData(text).problems.join('\n')).toContain('starts with "--//"');
+  });
+
+  test('GIVEN "--//" only inside a line WHEN read THEN there is no problem', () => {
+    expect(readNodeadmUserData(mime([{ contentType: SHELL_TYPE, body: '#!/bin/bash\necho "--//"\n' }], '==B==')).problems).toEqual([]);
+  });
+});
