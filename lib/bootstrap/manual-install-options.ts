@@ -1,5 +1,6 @@
-import { ConfigError } from '../errors';
+import { ConfigError, Redacted } from '../errors';
 import type { DownloadPolicy } from './scripts/manual-install-script';
+import { SOCI_ROOT_RULE, sociRootProblem } from './soci-root';
 import { compareVersions, DEFAULT_MANUAL_SOCI_ROOT, DEFAULT_SOCI_VERSION, MIN_SOCI_VERSION, SHA256_PATTERN, SOCI_RELEASE_BASE_URL } from './soci-facts';
 
 /** How the manual install downloads the release; every field is bounded so a dead mirror cannot stall a boot for long. */
@@ -98,6 +99,11 @@ const MIRROR_URL = /^(https?):\/\/[A-Za-z0-9._~:@%+,;=/-]+$/;
 export function resolveReleaseBaseUrl(where: string, mirrorBaseUrl: string | undefined, allowInsecureMirror: boolean): string {
   if (mirrorBaseUrl === undefined) return SOCI_RELEASE_BASE_URL;
   const url = typeof mirrorBaseUrl === 'string' ? mirrorBaseUrl.replace(/\/+$/, '') : '';
+  // Before any other check, so that no message repeats the credentials.
+  if (hasUserinfo(url)) {
+    throw new ConfigError(where, 'mirrorBaseUrl', new Redacted(`a URL with credentials: ${withoutUserinfo(url)}`),
+      'a URL without "user:password@" or "user@": user data is readable by every process on the node through IMDS and is committed with the manifests. Let the mirror authorise by network (VPC endpoint policy, security group), or install SOCI in the AMI');
+  }
   const match = MIRROR_URL.exec(url);
   let parsed: URL | undefined;
   try {
@@ -110,9 +116,39 @@ export function resolveReleaseBaseUrl(where: string, mirrorBaseUrl: string | und
       'an https:// URL without query, fragment, whitespace or quotes, under which v<version>/soci-snapshotter-<version>-linux-<arch>.tar.gz and .sha256sum are served');
   }
   if (match[1] !== 'https' && !allowInsecureMirror) {
-    throw new ConfigError(where, 'mirrorBaseUrl', mirrorBaseUrl, 'an https:// URL; set allowInsecureMirror: true to download over plain http (the sha256 pins still apply)');
+    throw new ConfigError(where, 'mirrorBaseUrl', mirrorBaseUrl, 'an https:// URL; to download over plain http set allowInsecureMirror: true and pin sha256 for amd64 and arm64');
   }
   return url;
+}
+
+/** The authority of `scheme://authority/path` holds credentials (`user@`, `user:pass@`, even an empty `@`). */
+function hasUserinfo(url: string): boolean {
+  return authorityOf(url).includes('@');
+}
+
+function authorityOf(url: string): string {
+  return url.replace(/^[a-z]+:\/\//i, '').split('/')[0];
+}
+
+/** The URL with its userinfo replaced, safe to show. */
+function withoutUserinfo(url: string): string {
+  const authority = authorityOf(url);
+  return url.replace(authority, `***@${authority.slice(authority.lastIndexOf('@') + 1)}`);
+}
+
+/**
+ * A plain-http mirror (or an https one allowed to redirect to http) lets
+ * anyone on the path serve an archive together with a matching `.sha256sum`:
+ * only digests fixed in the user data, for every architecture, still tell a
+ * genuine archive from a forged one that then runs as root.
+ */
+export function checkInsecureMirrorPins(where: string, allowInsecureMirror: boolean, pins: PinnedSha256): void {
+  if (!allowInsecureMirror) return;
+  const missing = (['amd64', 'arm64'] as const).filter((arch) => pins[arch] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(where, 'allowInsecureMirror', true,
+      `only together with a pinned sha256 for every architecture (missing: ${missing.map((arch) => `sha256.${arch}`).join(', ')}): over plain http anyone on the path can serve a forged archive with a matching .sha256sum, and the install runs it as root`);
+  }
 }
 
 /** Checks each pinned digest; they are compared case-insensitively on the node. */
@@ -130,11 +166,15 @@ export function resolvePinnedSha256(where: string, pins: PinnedSha256 | undefine
 
 const ROOT_PATH = /^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/;
 
-/** The daemon's `--root`, which containerd's `exports.root` repeats. */
+/** The daemon's `--root`, which containerd's `exports.root` repeats: a dedicated directory (see {@link sociRootProblem}). */
 export function resolveSociRoot(where: string, sociRoot: string | undefined): string {
   const root = sociRoot ?? DEFAULT_MANUAL_SOCI_ROOT;
   if (typeof root !== 'string' || !ROOT_PATH.test(root) || root.split('/').some((segment) => segment === '.' || segment === '..')) {
     throw new ConfigError(where, 'sociRoot', root, `an absolute directory path of letters, digits, ".", "_", "-" and "/" without a trailing "/", such as "${DEFAULT_MANUAL_SOCI_ROOT}"`);
+  }
+  const problem = sociRootProblem(root);
+  if (problem) {
+    throw new ConfigError(where, 'sociRoot', root, `${problem}, and SOCI's daemon (running as root) replaces what lies under its root; use ${SOCI_ROOT_RULE}`);
   }
   return root;
 }

@@ -5,7 +5,7 @@ import { UserDataPart } from '../userdata/user-data-part';
 import { bottlerocketSociSettings } from './bottlerocket-settings';
 import { ContainerdConfigVersion, renderContainerdSociConfig } from './containerd-config';
 import {
-  DownloadOptions, PinnedSha256, resolveDownloadPolicy, resolvePinnedSha256, resolveReleaseBaseUrl, resolveSociRoot, resolveSociVersion,
+  checkInsecureMirrorPins, DownloadOptions, PinnedSha256, resolveDownloadPolicy, resolvePinnedSha256, resolveReleaseBaseUrl, resolveSociRoot, resolveSociVersion,
 } from './manual-install-options';
 import { AmiAliasFamily, INodeBootstrap } from './node-bootstrap';
 import { hasTuning, ParallelPullTuning, validateTuning } from './parallel-pull-tuning';
@@ -43,11 +43,13 @@ export interface ManualSociInstallProps {
   /**
    * Base URL that replaces SOCI's GitHub release URL. Archives are fetched from
    * `<base>/v<ver>/soci-snapshotter-<ver>-linux-<arch>.tar.gz` with `.sha256sum` beside them.
+   * No credentials (`user:password@`): user data is readable through IMDS.
    * @default SOCI_RELEASE_BASE_URL (GitHub releases)
    */
   readonly mirrorBaseUrl?: string;
   /**
-   * Allow an `http://` mirror (and http redirects). Pin `sha256` when you do.
+   * Allow an `http://` mirror (and http redirects). Needs `sha256` pinned for
+   * both amd64 and arm64: over plain http the published `.sha256sum` proves nothing.
    * @default false
    */
   readonly allowInsecureMirror?: boolean;
@@ -69,7 +71,9 @@ export interface ManualSociInstallProps {
    */
   readonly containerdConfigVersion?: ContainerdConfigVersion;
   /**
-   * The daemon's `--root`, repeated as containerd's `proxy_plugins.soci.exports.root`.
+   * The daemon's `--root`, repeated as containerd's `proxy_plugins.soci.exports.root`:
+   * a directory of SOCI's own below `/var/lib`, `/mnt`, `/opt` or `/srv`, outside
+   * other services' state (below `/var/lib/containerd` only the default).
    * @default DEFAULT_MANUAL_SOCI_ROOT ("/var/lib/containerd/io.containerd.snapshotter.v1.soci")
    */
   readonly sociRoot?: string;
@@ -138,10 +142,13 @@ export class SociBootstrap {
     }
     const sociRoot = resolveSociRoot(where, props.sociRoot);
     const config = renderManualSociConfig(where, validateTuning(where, props.tuning));
+    const releaseBaseUrl = resolveReleaseBaseUrl(where, props.mirrorBaseUrl, allowInsecureMirror);
+    const pinnedSha256 = resolvePinnedSha256(where, props.sha256);
+    checkInsecureMirrorPins(where, allowInsecureMirror, pinnedSha256);
     const script = renderManualInstallScript({
       sociVersion: resolveSociVersion(where, props.sociVersion),
-      releaseBaseUrl: resolveReleaseBaseUrl(where, props.mirrorBaseUrl, allowInsecureMirror),
-      pinnedSha256: resolvePinnedSha256(where, props.sha256),
+      releaseBaseUrl,
+      pinnedSha256,
       sociRoot,
       configToml: config.toml,
       download: resolveDownloadPolicy(where, props.download),

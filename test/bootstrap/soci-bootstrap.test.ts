@@ -68,12 +68,75 @@ describe('SociBootstrap.manualInstall', () => {
     expect(nodeConfig.nodeConfigSpec?.containerd?.config).toContain('[plugins."io.containerd.grpc.v1.cri".containerd]\nsnapshotter = "soci"\ndisable_snapshot_annotations = false\ndiscard_unpacked_layers = true\n');
   });
 
-  test('an http mirror is accepted only with allowInsecureMirror', () => {
+  test('an http mirror is accepted only with allowInsecureMirror and both digests pinned', () => {
+    // GIVEN
+    const pins = { amd64: 'ab'.repeat(32), arm64: 'cd'.repeat(32) };
+    // THEN
     expect(() => SociBootstrap.manualInstall({ mirrorBaseUrl: 'http://mirror.internal/soci' }))
-      .toThrow('SociBootstrap.manualInstall: mirrorBaseUrl "http://mirror.internal/soci" is invalid: an https:// URL; set allowInsecureMirror: true');
-    const script = (SociBootstrap.manualInstall({ mirrorBaseUrl: 'http://mirror.internal/soci', allowInsecureMirror: true }) as RenderedBootstrap).parts[1].body;
+      .toThrow('SociBootstrap.manualInstall: mirrorBaseUrl "http://mirror.internal/soci" is invalid: an https:// URL; to download over plain http set allowInsecureMirror: true and pin sha256 for amd64 and arm64');
+    const script = (SociBootstrap.manualInstall({ mirrorBaseUrl: 'http://mirror.internal/soci', allowInsecureMirror: true, sha256: pins }) as RenderedBootstrap).parts[1].body;
     expect(script).toContain("BASE_URL='http://mirror.internal/soci'");
     expect(script).not.toContain('--proto-redir');
+  });
+
+  test.each<[string, { amd64?: string; arm64?: string } | undefined, string]>([
+    ['no pin', undefined, 'sha256.amd64, sha256.arm64'],
+    ['only amd64 pinned', { amd64: 'ab'.repeat(32) }, 'sha256.arm64'],
+    ['only arm64 pinned', { arm64: 'ab'.repeat(32) }, 'sha256.amd64'],
+  ])('GIVEN allowInsecureMirror with %s WHEN built THEN a ConfigError names the missing pins, for http and https mirrors alike', (_, sha256, missing) => {
+    for (const mirrorBaseUrl of ['http://mirror.internal/soci', 'https://mirror.internal/soci', undefined]) {
+      // WHEN
+      const attempt = () => SociBootstrap.manualInstall({ mirrorBaseUrl, allowInsecureMirror: true, sha256 });
+      // THEN
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(`SociBootstrap.manualInstall: allowInsecureMirror true is invalid: only together with a pinned sha256 for every architecture (missing: ${missing})`);
+    }
+  });
+
+  test.each([
+    ['user and password', 'https://deploy:s3cr3t-token@artifacts.example.com/soci'],
+    ['a user only', 'https://s3cr3t-token@artifacts.example.com/soci'],
+    ['an empty userinfo', 'https://@artifacts.example.com/soci'],
+    ['credentials and a bad character', 'https://deploy:s3cr3t-token@artifacts.example.com/so ci'],
+    ['credentials on http', 'http://deploy:s3cr3t-token@artifacts.example.com/soci'],
+  ])('GIVEN a mirror URL with %s WHEN built THEN it is refused and the message does not repeat the credentials', (_, mirrorBaseUrl) => {
+    // WHEN
+    let error: unknown;
+    try {
+      SociBootstrap.manualInstall({ mirrorBaseUrl, allowInsecureMirror: true, sha256: { amd64: 'ab'.repeat(32), arm64: 'cd'.repeat(32) } });
+    } catch (e) {
+      error = e;
+    }
+    // THEN
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/^SociBootstrap\.manualInstall: mirrorBaseUrl \(a URL with credentials: https?:\/\/\*\*\*@artifacts\.example\.com\/so ?ci; not shown\) is invalid: a URL without "user:password@"/);
+    expect((error as ConfigError).message).not.toContain('s3cr3t');
+    expect(JSON.stringify((error as ConfigError).value)).not.toContain('s3cr3t');
+  });
+
+  test('an "@" in the path of a mirror URL is not taken for credentials', () => {
+    expect(() => SociBootstrap.manualInstall({ mirrorBaseUrl: 'https://artifacts.example.com/npm/@soci/releases' })).not.toThrow();
+  });
+
+  test.each([
+    '/', '/etc', '/proc', '/sys', '/dev', '/usr', '/boot', '/bin', '/sbin', '/lib', '/lib64', '/var', '/var/lib', '/var/lib/containerd',
+    '/run', '/tmp', '/root', '/home', '/mnt', '/opt', '/srv', '/etc/soci', '/usr/local/soci', '/home/ec2-user/soci', '/tmp/soci', '/run/soci',
+    '/var/log/soci', '/var/lib/kubelet', '/var/lib/kubelet/soci', '/var/lib/cloud/instance', '/var/lib/containerd/io.containerd.content.v1.content',
+    '/var/lib/containerd/soci',
+  ])('GIVEN sociRoot %j WHEN built THEN it is refused as not a dedicated directory', (sociRoot) => {
+    // WHEN
+    const attempt = () => SociBootstrap.manualInstall({ sociRoot });
+    // THEN
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(new RegExp(`^SociBootstrap\\.manualInstall: sociRoot ${JSON.stringify(sociRoot)} is invalid: (it is|an absolute directory path)`));
+  });
+
+  test.each([
+    '/var/lib/containerd/io.containerd.snapshotter.v1.soci', '/var/lib/soci-snapshotter-grpc', '/var/lib/soci/data', '/mnt/soci', '/opt/soci', '/srv/soci',
+  ])('GIVEN the dedicated sociRoot %j WHEN built THEN daemon and containerd both use it', (sociRoot) => {
+    const bootstrap = SociBootstrap.manualInstall({ sociRoot }) as RenderedBootstrap;
+    expect(bootstrap.parts[0].nodeConfigSpec?.containerd?.config).toContain(`root = "${sociRoot}"`);
+    expect(bootstrap.parts[1].body).toContain(`--root ${sociRoot} `);
   });
 
   test('the minimum version is accepted', () => {
