@@ -1,9 +1,10 @@
 /**
- * Regenerates `imports/` from the pinned upstream CRDs.
+ * Regenerates `imports/` from the pinned upstream CRDs, or checks that it is current.
  *
- *   npm run import                       # fetch the pinned files from their upstream URLs
- *   npm run import -- --from ../shared/crds   # read the same files from a local folder (offline)
- *   npm run import -- --out DIR               # write somewhere else than imports/ (to compare)
+ *   npm run import                          # fetch the pinned files from their upstream URLs
+ *   npm run import -- --from DIR            # read the same files from a local folder (offline)
+ *   npm run import -- --out DIR             # write somewhere else than imports/
+ *   npm run check:imports [-- --from DIR]   # regenerate into a temporary folder and compare with imports/
  *
  * Every CRD is checked against its pinned sha256 before anything is generated, so a
  * moved tag or a hand-edited local copy cannot slip into the typed API.
@@ -18,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { compareFolders, describeDifferences, isSame } from './compare-folders';
 
 interface PinnedCrd {
   /** file name upstream and in a local mirror folder (relative to --from) */
@@ -100,10 +102,20 @@ function extractSchema(crd: PinnedCrd, body: Buffer, out: string): void {
   fs.writeFileSync(path.join(out, `${crd.group}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
 }
 
-async function main(): Promise<void> {
-  const from = flagValue('--from', 'a folder that holds the pinned CRD files');
-  const out = path.resolve(flagValue('--out', 'a folder to write the generated files to') ?? path.join(ROOT, 'imports'));
+const USAGE = `Usage: npm run import -- [--from DIR] [--out DIR]
+       npm run check:imports -- [--from DIR]
 
+Generates imports/ (TypeScript types and JSON schemas) from the pinned CRDs, each checked against its sha256:
+${PINNED_CRDS.map((crd) => `  ${crd.localPath}  ${crd.url}`).join('\n')}
+
+  --from DIR   read the CRD files from DIR (same relative paths as above) instead of downloading them
+  --out DIR    write the generated files to DIR instead of imports/
+  --check      generate into a temporary folder and compare with imports/; exit 1 when they differ
+  --help       print this text
+`;
+
+/** Generates every pinned CRD's types and schema into `out`, reading the CRDs from `from` or their URLs. */
+async function generateImports(from: string | undefined, out: string, log: (line: string) => void): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-import-'));
   try {
@@ -114,11 +126,43 @@ async function main(): Promise<void> {
       fs.writeFileSync(file, body);
       generateTypes(crd, file, workDir, out);
       extractSchema(crd, body, out);
-      console.log(`${path.relative(process.cwd(), out) || '.'}/${crd.group}.ts and .schema.json <- ${from ? path.join(from, crd.localPath) : crd.url}`);
+      log(`${path.relative(process.cwd(), out) || '.'}/${crd.group}.ts and .schema.json <- ${from ? path.join(from, crd.localPath) : crd.url}`);
     }
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** Regenerates into a temporary folder and compares with imports/; returns the exit code. */
+async function checkImports(from: string | undefined): Promise<number> {
+  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-check-'));
+  try {
+    await generateImports(from, fresh, () => undefined);
+    const committed = path.join(ROOT, 'imports');
+    const differences = compareFolders(committed, fresh);
+    if (isSame(differences)) {
+      console.log(`imports/ is what npm run import generates from the pinned CRDs (${PINNED_CRDS.length} CRDs)`);
+      return 0;
+    }
+    console.error('imports/ differs from what npm run import generates (missing: generated but not committed; extra: committed but not generated):');
+    console.error(describeDifferences('imports', committed, fresh, differences));
+    console.error('Run npm run import and commit imports/.');
+    return 1;
+  } finally {
+    fs.rmSync(fresh, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const from = flagValue('--from', 'a folder that holds the pinned CRD files');
+  if (process.argv.includes('--check')) return checkImports(from);
+  const out = path.resolve(flagValue('--out', 'a folder to write the generated files to') ?? path.join(ROOT, 'imports'));
+  await generateImports(from, out, (line) => console.log(line));
+  return 0;
 }
 
 function flagValue(flag: string, what: string): string | undefined {
@@ -130,8 +174,13 @@ function flagValue(flag: string, what: string): string | undefined {
 }
 
 if (require.main === module) {
-  main().catch((err) => {
-    console.error(`import failed: ${err.message}`);
-    process.exit(1);
-  });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(`import failed: ${err.message}`);
+      process.exitCode = 1;
+    },
+  );
 }
