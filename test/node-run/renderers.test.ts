@@ -12,7 +12,9 @@ import { DEFAULT_MANUAL_SOCI_ROOT, SOCI_RELEASE_BASE_URL } from '../../lib/boots
 import {
   ManualInstallScriptInput, manualInstallUnitFiles, renderManualInstallScript,
 } from '../../lib/bootstrap/scripts/manual-install-script';
-import { renderNativeTuningScript } from '../../lib/bootstrap/scripts/native-tuning-script';
+import {
+  NATIVE_TUNING_BIN, NATIVE_TUNING_UNIT, NATIVE_TUNING_UNIT_FILE, renderNativeTuningRunner, renderNativeTuningScript,
+} from '../../lib/bootstrap/scripts/native-tuning-script';
 import { shQuote } from '../../lib/bootstrap/scripts/shell';
 import { TUNED_SOCI_CONFIG_TOML, nodeadmDefaultSociConfigToml } from '../support/soci-config-fixtures';
 
@@ -209,5 +211,81 @@ describe('renderer output', () => {
     // Both pins and the default URL: still leaves room for a ~600-byte NodeConfig and MIME framing in 6144 bytes.
     expect(Buffer.byteLength(manual({ configToml: config600, pinnedSha256: { amd64: SHA_A, arm64: SHA_B } })))
       .toBeLessThanOrEqual(6144 - 600 - 400);
+  });
+});
+
+describe('native tuning: the installed script and its unit', () => {
+  const keep = { configToml: TUNED_SOCI_CONFIG_TOML, discardUnpackedLayers: false };
+
+  test.each([
+    ['keep layers', renderNativeTuningRunner(keep)],
+    ['discard layers, no decompressors', renderNativeTuningRunner({ configToml: 'debug = false\n', discardUnpackedLayers: true })],
+  ])('GIVEN the installed script (%s) WHEN shellcheck and bash -n run THEN they report nothing', (_name, script) => {
+    const lint = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+    expect(lint.error).toBeUndefined();
+    expect(lint.stdout + lint.stderr).toBe('');
+    const parse = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+    expect(parse.stderr).toBe('');
+    expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(script.split('\n')).toContain('set -euo pipefail');
+  });
+
+  test('GIVEN the part WHEN rendered THEN it writes the installed script and unit verbatim, enables the unit and then runs the script', () => {
+    const script = renderNativeTuningScript(keep);
+    expect(script).toContain(`<<'SOCI_TUNING_SCRIPT'\n${renderNativeTuningRunner(keep)}SOCI_TUNING_SCRIPT\n`);
+    expect(script).toContain(`<<'SOCI_UNIT'\n${NATIVE_TUNING_UNIT_FILE}SOCI_UNIT\n`);
+    expect(script.endsWith(`systemctl enable ${NATIVE_TUNING_UNIT}\n# First boot: cloud-final is between nodeadm-config and nodeadm-run, the unit's slot.\nexec ${NATIVE_TUNING_BIN}\n`)).toBe(true);
+  });
+
+  test('GIVEN a config with decompressors WHEN the script is rendered THEN it checks exactly their paths', () => {
+    const config = `${TUNED_SOCI_CONFIG_TOML}\n[pull_modes.parallel_pull_unpack.decompress_streams.zstd]\npath = "/opt/it's/zstd"\n`;
+    expect(renderNativeTuningRunner({ configToml: config, discardUnpackedLayers: true }).split('\n'))
+      .toContain(`readonly DECOMPRESSORS=('/usr/bin/unpigz' '/opt/it'\\''s/zstd')`);
+  });
+
+  test.each([
+    ['a relative path', 'path = "zstd"'],
+    ['no path', 'args = ["-d"]'],
+  ])('GIVEN a decompressor with %s WHEN the script is rendered THEN a ConfigError names it', (_name, line) => {
+    const config = `debug = false\n[pull_modes.parallel_pull_unpack.decompress_streams.zstd]\n${line}\n`;
+    expect(() => renderNativeTuningScript({ configToml: config, discardUnpackedLayers: true }))
+      .toThrow('renderNativeTuningScript: configToml decompress_streams.zstd.path ');
+  });
+
+  describe('systemd-analyze verify', () => {
+    let dir: string;
+    beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soci-native-unit-')); });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** The unit as installed, with ExecStart at a stub that exists here, verified by name. */
+    function verify(unit: string): string {
+      const unitDir = fs.mkdtempSync(path.join(dir, 'u'));
+      const bin = path.join(unitDir, 'soci-native-tuning');
+      fs.writeFileSync(bin, '#!/bin/sh\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(unitDir, NATIVE_TUNING_UNIT), unit.replace(`ExecStart=${NATIVE_TUNING_BIN}\n`, `ExecStart=${bin}\n`));
+      const r = spawnSync('systemd-analyze', ['verify', NATIVE_TUNING_UNIT], {
+        encoding: 'utf8', env: { ...process.env, SYSTEMD_UNIT_PATH: `${unitDir}:` },
+      });
+      return `${r.stdout}${r.stderr}`;
+    }
+
+    test('GIVEN the unit WHEN systemd-analyze verify runs THEN its output is empty', () => {
+      expect(NATIVE_TUNING_UNIT_FILE).toContain(`ExecStart=${NATIVE_TUNING_BIN}\n`);
+      expect(verify(NATIVE_TUNING_UNIT_FILE)).toBe('');
+    });
+
+    test('GIVEN a broken unit WHEN the same check runs THEN it reports it (the check reads this unit)', () => {
+      expect(verify(NATIVE_TUNING_UNIT_FILE.replace('Type=oneshot', 'Type=bogus'))).toMatch(/Failed to parse service type, ignoring: bogus/);
+    });
+
+    test('GIVEN the unit THEN it is a oneshot between nodeadm-config and nodeadm-run, before containerd and SOCI, wanted by multi-user.target', () => {
+      const lines = NATIVE_TUNING_UNIT_FILE.split('\n');
+      expect(lines).toEqual(expect.arrayContaining([
+        'After=nodeadm-config.service',
+        'Before=nodeadm-run.service containerd.service soci-snapshotter.service',
+        'Type=oneshot',
+        'WantedBy=multi-user.target',
+      ]));
+    });
   });
 });
