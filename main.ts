@@ -1,37 +1,31 @@
-import { App, Chart } from 'cdk8s';
-import { Ec2NodeClassSpecInstanceStorePolicy } from './imports/karpenter.k8s.aws';
-import { SociBootstrap } from './lib/bootstrap';
-import { AmiSelector, Ec2NodeClass, NodePool } from './lib/constructs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'cdk8s';
+import { buildClustersApp, loadClusters, renderClusterFileSchema } from './lib/clusters';
 import { runSynth } from './lib/output';
 
-/** The example cluster this app synthesizes into `dist/my-cluster/`. */
-const CLUSTER = 'my-cluster';
+/** The cluster files this app synthesizes: one `dist/<name>/` folder per `clusters/<name>.yaml`. */
+export const CLUSTERS_DIR = path.join(__dirname, 'clusters');
+
+/** The JSON Schema editors use for cluster files; generated from the loader's own schema. */
+export const CLUSTER_SCHEMA_FILE = path.join(CLUSTERS_DIR, 'cluster.schema.json');
 
 /**
- * One chart per cluster: an EC2NodeClass whose nodes pull images through SOCI in
- * parallel-pull mode, and a NodePool that launches them.
+ * One chart per cluster file: its EC2NodeClasses, whose nodes pull images
+ * through SOCI in parallel-pull mode, and the NodePools that launch them.
+ * Invalid files throw before any construct is built.
  */
-export function buildApp(app: App = new App()): App {
-  const chart = new Chart(app, CLUSTER, { disableResourceNameHashes: true });
+export function buildApp(app: App = new App(), clustersDir: string = CLUSTERS_DIR): App {
+  return buildClustersApp(loadClusters(clustersDir), app);
+}
 
-  const nodeClass = new Ec2NodeClass(chart, 'SociSnapshotter', {
-    metadata: { name: 'soci-snapshotter' },
-    role: `KarpenterNodeRole-${CLUSTER}`,
-    instanceStorePolicy: Ec2NodeClassSpecInstanceStorePolicy.RAID0,
-    discoveryTag: `${CLUSTER}-private`,
-    amiSelectorTerms: [...AmiSelector.AL2023_LATEST],
-    // al2023@latest ships SOCI and nodeadm's FastImagePull gate: no download at boot.
-    bootstrap: SociBootstrap.native(),
-  });
-
-  new NodePool(chart, 'SociSnapshotterPool', {
-    metadata: { name: 'soci-snapshotter' },
-    nodeClass,
-  });
-
-  return app;
+/** Rewrites `clusters/cluster.schema.json` when the schema in lib/clusters changed. */
+export function writeClusterSchema(file: string = CLUSTER_SCHEMA_FILE): void {
+  const schema = renderClusterFileSchema();
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== schema) fs.writeFileSync(file, schema);
 }
 
 if (require.main === module) {
+  writeClusterSchema();
   runSynth(() => buildApp());
 }
