@@ -202,8 +202,8 @@ describe('manual install script', () => {
   test('GIVEN an http:// URL with HTTPS-only downloads WHEN validated THEN an error', () => {
     expect(rules(withScript(script('0.15.0', 'http://mirror.local', GOOD_SHA)))).toEqual(['/spec/userData[part 1]/BASE_URL']);
   });
-  test('GIVEN an http:// URL with insecure mirrors allowed WHEN validated THEN no finding', () => {
-    expect(rules(withScript(script('0.15.0', 'http://mirror.local', GOOD_SHA, '')))).toEqual([]);
+  test('GIVEN an http:// URL with insecure mirrors allowed and both digests pinned WHEN validated THEN no finding', () => {
+    expect(rules(withScript(script('0.15.0', 'http://mirror.local', GOOD_SHA, '').replace("[arm64]=''", `[arm64]='${GOOD_SHA}'`)))).toEqual([]);
   });
   test('GIVEN a pinned sha256 that is not 64 hex WHEN validated THEN an error', () => {
     expect(rules(withScript(script('0.15.0', 'https://example.com', 'abc123')))).toEqual(['/spec/userData[part 1]/PINNED/amd64']);
