@@ -78,3 +78,62 @@ export function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
+
+/** An EKS AL2023 AMI release on which a feature breaks nodes. */
+export interface BrokenAmiRelease {
+  /** The release, as an alias version (`v20260505`). */
+  readonly version: string;
+  /** The first release with the fix. */
+  readonly fixedIn: string;
+  /** What happens on the node, with the upstream issue. */
+  readonly why: string;
+}
+
+/** The EKS AL2023 AMI releases a feature SOCI user data turns on works with. */
+export interface Al2023AmiRequirement {
+  /** The feature, as the builder prop and the NodeConfig field that turn it on. */
+  readonly feature: string;
+  /** The first release that has it. */
+  readonly minimum: string;
+  /** What older releases do with it. */
+  readonly belowMinimum: string;
+  readonly broken: readonly BrokenAmiRelease[];
+}
+
+/** `SociBootstrap.native()`: nodeadm's FastImagePull gate (amazon-eks-ami CHANGELOG). */
+export const FAST_IMAGE_PULL_AMI: Al2023AmiRequirement = {
+  feature: 'SociBootstrap.native() (NodeConfig featureGates.FastImagePull)',
+  minimum: NATIVE_MIN_AL2023_AMI,
+  belowMinimum: 'nodeadm does not know the gate',
+  broken: [{
+    version: 'v20260505',
+    fixedIn: 'v20260512',
+    why: 'its containerd 2.2.3 unpacks the pause image through SOCI before registry credentials exist, so nodes stay NotReady (amazon-eks-ami#2710)',
+  }],
+};
+
+/** `keepSociDataOnEbs`: NodeConfig `localStorage.disabledMounts: [SOCI]` (amazon-eks-ami#2588). */
+export const SOCI_DISABLED_MOUNT_AMI: Al2023AmiRequirement = {
+  feature: 'keepSociDataOnEbs (NodeConfig instance.localStorage.disabledMounts: [SOCI])',
+  minimum: 'v20260120',
+  belowMinimum: 'nodeadm silently ignores it and RAID0 still binds SOCI\'s directory onto the instance-store array',
+  broken: [],
+};
+
+/**
+ * Why a pinned AL2023 alias version cannot carry the feature, with the
+ * versions that can; undefined when it can (`latest` always can).
+ */
+export function al2023AmiProblem(requirement: Al2023AmiRequirement, version: string): string | undefined {
+  if (version === 'latest') return undefined;
+  const allowed = `al2023@latest or a pinned al2023@${requirement.minimum} or later`;
+  const broken = requirement.broken.find((b) => b.version === version);
+  if (broken) {
+    const others = requirement.broken.map((b) => b.version).join(', ');
+    return `${requirement.feature} breaks nodes on ${version}: ${broken.why}. Use al2023@${broken.fixedIn} or later (allowed: ${allowed}, except ${others})`;
+  }
+  if (compareVersions(version, requirement.minimum) < 0) {
+    return `${requirement.feature} needs al2023@${requirement.minimum} or later; on ${version} ${requirement.belowMinimum} (allowed: ${allowed})`;
+  }
+  return undefined;
+}

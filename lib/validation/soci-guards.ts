@@ -4,6 +4,9 @@
  * acknowledgeable ones name their {@link SociGuard} id.
  */
 import {
+  al2023AmiProblem,
+  Al2023AmiRequirement,
+  FAST_IMAGE_PULL_AMI,
   isValidConcurrency,
   KARPENTER_USER_DATA_RESERVE_BYTES,
   NATIVE_MIN_MEMORY_MIB,
@@ -11,9 +14,12 @@ import {
   parseSociChunkSize,
   RECOMMENDED_EBS_THROUGHPUT_MIBPS,
   SOCI_CONFIG_PATH,
+  SOCI_DISABLED_MOUNT_AMI,
   USER_DATA_MAX_BYTES,
   USER_DATA_WARN_BYTES,
 } from '../bootstrap/soci-facts';
+import { bottlerocketSociProblems } from '../bootstrap/bottlerocket-settings';
+import { parseSettingsExactly } from '../bootstrap/karpenter-bottlerocket-settings';
 import { SociGuard } from './acknowledgements';
 import { childPointer, Finding, finding, ObjectRef } from './finding';
 import { GuardTarget, guardFinding, userDataPath } from './guard-finding';
@@ -170,7 +176,7 @@ export function checkContainerdConfig(target: GuardTarget, facts: NodeClassFacts
 const CONCURRENCY_KEYS = ['max_concurrent_downloads', 'max_concurrent_downloads_per_image', 'max_concurrent_unpacks', 'max_concurrent_unpacks_per_image'];
 
 export function checkSociConfig(target: GuardTarget, facts: NodeClassFacts): Finding[] {
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...checkBottlerocketSociSettings(target.ref, facts)];
   for (const document of findSociConfigs(facts.read.parts)) {
     const base = userDataPath(document.partIndex, '/SOCI_CONFIG_TOML');
     if (!document.config) {
@@ -188,6 +194,15 @@ export function checkSociConfig(target: GuardTarget, facts: NodeClassFacts): Fin
     findings.push(...checkParallelValues(target.ref, base, parallel));
   }
   return findings;
+}
+
+/** SOCI settings in Bottlerocket user data, checked like the bootstrap's own tuning. */
+function checkBottlerocketSociSettings(ref: ObjectRef, facts: NodeClassFacts): Finding[] {
+  if (facts.family !== 'bottlerocket' || facts.userData === undefined || !facts.read.bottlerocketSettings) return [];
+  const parsed = parseSettingsExactly(facts.userData);
+  if ('error' in parsed) return [];
+  return bottlerocketSociProblems(parsed.document).map((p) =>
+    finding(ref, 'error', SOCI_CONFIG_RULE, `/spec/userData[${p.path}]`, p.value, `${p.path} is invalid: ${p.allowed}.`));
 }
 
 function checkParallelValues(ref: ObjectRef, base: string, parallel: unknown): Finding[] {
@@ -244,4 +259,34 @@ export function checkHelmBraces(target: GuardTarget): Finding[] {
   };
   visit(target.manifest, '');
   return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AMI releases that lack, or break, a SOCI feature the user data turns on
+
+/** Rule id: not acknowledgeable, the node would never use SOCI or never join. */
+export const AMI_RELEASE_RULE = 'ami-release';
+
+/** The features this node class's user data turns on that depend on the AL2023 AMI release. */
+function al2023AmiRequirements(facts: NodeClassFacts): Al2023AmiRequirement[] {
+  const requirements: Al2023AmiRequirement[] = [];
+  if (facts.sociModes.has('native')) requirements.push(FAST_IMAGE_PULL_AMI);
+  if (facts.disabledMounts.includes('SOCI')) requirements.push(SOCI_DISABLED_MOUNT_AMI);
+  return requirements;
+}
+
+/** Each such feature against every pinned `al2023@` alias (release data in soci-facts). */
+export function checkAmiReleases(target: GuardTarget, facts: NodeClassFacts): Finding[] {
+  const terms = at(facts.manifest, 'spec', 'amiSelectorTerms');
+  const requirements = al2023AmiRequirements(facts);
+  if (!Array.isArray(terms) || requirements.length === 0) return [];
+  return terms.flatMap((term, i) => {
+    const alias = at(term, 'alias');
+    const version = typeof alias === 'string' ? /^al2023@(.+)$/.exec(alias)?.[1] : undefined;
+    if (version === undefined) return [];
+    return requirements.flatMap((requirement) => {
+      const problem = al2023AmiProblem(requirement, version);
+      return problem ? [finding(target.ref, 'error', AMI_RELEASE_RULE, `/spec/amiSelectorTerms/${i}/alias`, alias, `${problem}.`)] : [];
+    });
+  });
 }

@@ -12,7 +12,9 @@ import { NodeClassFacts, nodeClassFacts } from './node-class-facts';
 import { checkKarpenterOverrides, checkLatestAlias } from './override-warnings';
 import { validateSchema } from './schema-validator';
 import { ec2NodeClassCrdSchema, nodePoolCrdSchema } from './schemas';
-import { checkContainerdConfig, checkEbsThroughput, checkHelmBraces, checkSmallInstances, checkSociConfig, checkUserDataSize } from './soci-guards';
+import {
+  checkAmiReleases, checkContainerdConfig, checkEbsThroughput, checkHelmBraces, checkSmallInstances, checkSociConfig, checkUserDataSize,
+} from './soci-guards';
 
 export const SCHEMA_RULE = 'schema';
 export const CEL_RULE = 'cel';
@@ -104,9 +106,12 @@ function validateNodeClass(target: GuardTarget, facts: NodeClassFacts, counters:
   ];
 }
 
-/** What the API server or nodeadm would reject: the CRD schema and CEL rules, unreadable user data, invalid NodeConfig parts. */
+/**
+ * What the API server or nodeadm would reject: the CRD schema and CEL rules, unreadable user data, invalid NodeConfig parts,
+ * and SOCI features the pinned AMI release lacks or breaks on.
+ */
 function nodeClassStructure(target: GuardTarget, facts: NodeClassFacts, counters: Counters): Finding[] {
-  const findings = validateCrd(target, 'EC2NodeClass', counters);
+  const findings = [...validateCrd(target, 'EC2NodeClass', counters), ...checkAmiReleases(target, facts)];
   for (const problem of facts.read.problems) {
     findings.push(finding(target.ref, 'error', USER_DATA_FORMAT_RULE, userDataPath(), problem, `user data would be rejected or ignored on the node: ${problem}.`));
   }

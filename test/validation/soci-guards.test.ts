@@ -279,3 +279,40 @@ spec:
     expect(report.errors).toEqual([]);
   });
 });
+
+describe('AMI releases (ami-release): pinned AL2023 releases that lack or break a SOCI feature', () => {
+  const KEEP_SOCI_ON_EBS = FAST_IMAGE_PULL_NODE_CONFIG.replace('spec:\n', 'spec:\n  instance:\n    localStorage:\n      disabledMounts: [SOCI]\n');
+  const withAlias = (alias: string, nodeConfig = FAST_IMAGE_PULL_NODE_CONFIG) =>
+    setAt(setAt(validNodeClass(), '/spec/amiSelectorTerms', [{ alias }]), '/spec/userData', nativeUserData(nodeConfig));
+
+  test('GIVEN a hand-written FastImagePull node class pinned to al2023@v20260505 WHEN validated THEN an error at the alias names the issue and the fixed release', () => {
+    // WHEN
+    const [error, ...more] = byRule(run(withAlias('al2023@v20260505')).errors, 'ami-release');
+    // THEN
+    expect(more).toEqual([]);
+    expect(error).toMatchObject({ kind: 'EC2NodeClass', jsonPath: '/spec/amiSelectorTerms/0/alias', value: 'al2023@v20260505' });
+    expect(error.message).toContain('breaks nodes on v20260505');
+    expect(error.message).toContain('amazon-eks-ami#2710');
+    expect(error.message).toContain('Use al2023@v20260512 or later');
+  });
+
+  test('GIVEN disabledMounts: [SOCI] on al2023@v20251217 WHEN validated THEN an error says nodeadm ignores it before v20260120', () => {
+    const [error] = byRule(run(withAlias('al2023@v20251217', KEEP_SOCI_ON_EBS)).errors, 'ami-release');
+    expect(error).toMatchObject({ jsonPath: '/spec/amiSelectorTerms/0/alias', value: 'al2023@v20251217' });
+    expect(error.message).toContain('needs al2023@v20260120 or later; on v20251217 nodeadm silently ignores it');
+  });
+
+  test('GIVEN FastImagePull on a release older than the gate WHEN validated THEN an error names the minimum', () => {
+    const [error] = byRule(run(withAlias('al2023@v20250715')).errors, 'ami-release');
+    expect(error.message).toContain('needs al2023@v20250821 or later');
+  });
+
+  test.each([
+    ['the fixed release', 'al2023@v20260512', KEEP_SOCI_ON_EBS],
+    ['the release before the breakage', 'al2023@v20260429', FAST_IMAGE_PULL_NODE_CONFIG],
+    ['latest', 'al2023@latest', KEEP_SOCI_ON_EBS],
+    ['the broken release without FastImagePull', 'al2023@v20260505', FAST_IMAGE_PULL_NODE_CONFIG.replace('FastImagePull: true', 'FastImagePull: false')],
+  ])('GIVEN %s WHEN validated THEN no ami-release finding', (_name, alias, nodeConfig) => {
+    expect(byRule(run(withAlias(alias, nodeConfig)).findings, 'ami-release')).toEqual([]);
+  });
+});
