@@ -8,15 +8,12 @@ import {
   Al2023AmiRequirement,
   FAST_IMAGE_PULL_AMI,
   isValidConcurrency,
-  KARPENTER_USER_DATA_RESERVE_BYTES,
   NATIVE_MIN_MEMORY_MIB,
   NATIVE_MIN_VCPU,
   parseSociChunkSize,
   RECOMMENDED_EBS_THROUGHPUT_MIBPS,
   SOCI_CONFIG_PATH,
   SOCI_DISABLED_MOUNT_AMI,
-  USER_DATA_MAX_BYTES,
-  USER_DATA_WARN_BYTES,
 } from '../bootstrap/soci-facts';
 import { bottlerocketSociProblems } from '../bootstrap/bottlerocket-settings';
 import { parseSettingsExactly } from '../bootstrap/karpenter-bottlerocket-settings';
@@ -27,6 +24,7 @@ import { at, isObject, Json } from './manifest-kinds';
 import { NodeClassFacts, tomlOrUndefined } from './node-class-facts';
 import { INSTANCE_CPU_LABEL, INSTANCE_MEMORY_LABEL, instanceFloor } from './requirement-bounds';
 import { findSociConfigs } from './soci-config-reader';
+import { KARPENTER_RESERVE, userDataSizeVerdict } from './user-data-size';
 
 /** Rule ids of non-acknowledgeable findings: SOCI or nodeadm would refuse the configuration. */
 export const SOCI_CONFIG_RULE = 'soci-config';
@@ -229,16 +227,14 @@ function checkParallelValues(ref: ObjectRef, base: string, parallel: unknown): F
 
 export function checkUserDataSize(target: GuardTarget, facts: NodeClassFacts): Finding[] {
   if (facts.userData === undefined) return [];
-  const bytes = Buffer.byteLength(facts.userData, 'utf8');
-  const total = bytes + KARPENTER_USER_DATA_RESERVE_BYTES;
-  const figures = `${bytes} bytes of user data plus about ${KARPENTER_USER_DATA_RESERVE_BYTES} bytes Karpenter appends (cluster CA, labels, taints, kubelet settings) = ${total}`;
-  if (total > USER_DATA_MAX_BYTES) {
-    return [guardFinding(target, SociGuard.USER_DATA_SIZE, '/spec/userData', `${bytes} bytes`, `${figures}, over EC2's ${USER_DATA_MAX_BYTES}-byte limit: launch-template creation fails (UserDataSizeLimitExceeded) and no node starts. Fix: shorten scripts, move large files to S3 or the AMI, or gzip+base64 a NodeConfig part.`)];
-  }
-  if (total > USER_DATA_WARN_BYTES) {
-    return [finding(target.ref, 'warning', SociGuard.USER_DATA_SIZE, '/spec/userData', `${bytes} bytes`, `${figures}, above Karpenter's ${USER_DATA_WARN_BYTES}-byte warning threshold; little room is left before EC2's ${USER_DATA_MAX_BYTES}-byte limit.`)];
-  }
-  return [];
+  const verdict = userDataSizeVerdict(facts.userData, KARPENTER_RESERVE);
+  if (!verdict) return [];
+  const value = `${verdict.bytes} bytes`;
+  return [
+    verdict.severity === 'error'
+      ? guardFinding(target, SociGuard.USER_DATA_SIZE, '/spec/userData', value, verdict.message)
+      : finding(target.ref, 'warning', SociGuard.USER_DATA_SIZE, '/spec/userData', value, verdict.message),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
