@@ -252,6 +252,11 @@ describe('native tuning: the installed script and its unit', () => {
       .toThrow('renderNativeTuningScript: configToml decompress_streams.zstd.path ');
   });
 
+  test('GIVEN a ~600-byte config.toml WHEN the part is rendered THEN it stays within 4 KiB (Karpenter\'s 16 KiB limit keeps a reserve)', () => {
+    const config600 = TUNED_SOCI_CONFIG_TOML.padEnd(600 - 1, '#') + '\n';
+    expect(Buffer.byteLength(renderNativeTuningScript({ configToml: config600, discardUnpackedLayers: false }))).toBeLessThanOrEqual(4096);
+  });
+
   describe('systemd-analyze verify', () => {
     let dir: string;
     beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soci-native-unit-')); });
