@@ -204,11 +204,20 @@ export class Ec2NodeClass extends Construct {
   }
 
   private renderUserData(props: Ec2NodeClassProps): string | undefined {
-    return (this.bootstrap ?? SociBootstrap.amiDefault()).renderUserData({
-      partsBefore: props.userDataBefore,
-      partsAfter: props.userDataAfter,
-      bottlerocketSettings: props.bottlerocketSettings,
-    });
+    const bootstrap = this.bootstrap ?? SociBootstrap.amiDefault();
+    try {
+      return bootstrap.renderUserData({
+        partsBefore: props.userDataBefore,
+        partsAfter: props.userDataAfter,
+        bottlerocketSettings: props.bottlerocketSettings,
+      });
+    } catch (error) {
+      // The bootstrap checks the user's parts and settings under its own name; name this construct instead.
+      if (error instanceof ConfigError && error.where === bootstrap.name) {
+        throw new ConfigError(this.node.path, error.field, error.value, error.allowed);
+      }
+      throw error;
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 import { gunzipSync } from 'node:zlib';
 import { parse as parseToml } from 'smol-toml';
 import { parseAllDocuments } from 'yaml';
+import { KARPENTER_SETTINGS_VERSION, karpenterSettingsMismatches, parseSettingsExactly } from '../bootstrap/karpenter-bottlerocket-settings';
 import { KARPENTER_BOUNDARY_LINE_PREFIX, karpenterBoundaryLine } from '../userdata/karpenter-boundary';
 import { isObject, Json } from './manifest-kinds';
 
@@ -92,11 +93,23 @@ export function readBottlerocketUserData(userData: string): ReadUserData {
   if (userData.trim() === '') return { format: 'empty', parts: [], nodeConfigs: [], problems: [] };
   try {
     const settings = parseToml(userData) as Json;
-    return { format: 'bottlerocket-toml', parts: [], nodeConfigs: [], bottlerocketSettings: settings, problems: [] };
+    return { format: 'bottlerocket-toml', parts: [], nodeConfigs: [], bottlerocketSettings: settings, problems: karpenterProblems(userData) };
   } catch (error) {
     const reason = (error as Error).message.split('\n', 1)[0];
     return { format: 'bottlerocket-toml', parts: [], nodeConfigs: [], problems: [`Bottlerocket user data must be valid TOML (${reason}); Karpenter creates no launch template otherwise`] };
   }
+}
+
+/** What Karpenter's typed decode of `[settings.kubernetes]` would reject or drop. */
+function karpenterProblems(userData: string): string[] {
+  const parsed = parseSettingsExactly(userData);
+  if ('error' in parsed) return [];
+  return karpenterSettingsMismatches(parsed.document).map((m) => {
+    const shown = `${m.path} = ${JSON.stringify(m.value)?.slice(0, 80)}`;
+    return m.effect === 'rejected'
+      ? `${shown} is not ${m.expected}: Karpenter ${KARPENTER_SETTINGS_VERSION} decodes it into a typed Go field and rejects the whole user data ("invalid UserData"), so no launch template and no node`
+      : `${m.path} is not a field of Karpenter ${KARPENTER_SETTINGS_VERSION}'s Bottlerocket settings struct: Karpenter rewrites the table from that struct and drops the key, so the node never gets it`;
+  });
 }
 
 function isYamlMapping(text: string): boolean {

@@ -288,7 +288,7 @@ describe('bottlerocket', () => {
 
   test('user settings are kept and SOCI\'s are merged in', () => {
     const doc = rendered['bottlerocket-user-settings.toml'].bottlerocket;
-    expect(doc.settings.kubernetes).toEqual({ 'max-pods': 110, 'image-gc-high-threshold-percent': 85 });
+    expect(doc.settings.kubernetes).toEqual({ 'max-pods': 110, 'image-gc-high-threshold-percent': '85' });
     expect(doc.settings['host-containers']).toEqual({ admin: { enabled: false } });
     expect(doc.settings['container-runtime']).toEqual({ snapshotter: 'soci' });
     expect(doc.settings['container-runtime-plugins']).toEqual({ 'soci-snapshotter': { 'pull-mode': 'parallel-pull-unpack' } });

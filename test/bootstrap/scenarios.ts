@@ -16,10 +16,14 @@ export const CLUSTER = {
   cidr: '10.100.0.0/16',
 };
 
-/** A Bottlerocket settings document a user might already have. */
+/**
+ * A Bottlerocket settings document a user might already have. The image-GC
+ * threshold is a string: Karpenter v1.14.1 decodes it into a Go *string and
+ * rejects the whole user data for the integer 85.
+ */
 export const USER_BOTTLEROCKET_SETTINGS = `[settings.kubernetes]
 max-pods = 110
-image-gc-high-threshold-percent = 85
+image-gc-high-threshold-percent = "85"
 
 [settings.host-containers.admin]
 enabled = false

@@ -316,3 +316,39 @@ describe('AMI releases (ami-release): pinned AL2023 releases that lack or break 
     expect(byRule(run(withAlias(alias, nodeConfig)).findings, 'ami-release')).toEqual([]);
   });
 });
+
+describe('SOCI settings in Bottlerocket user data', () => {
+  const PARALLEL = 'settings.container-runtime-plugins.soci-snapshotter.parallel-pull-unpack';
+
+  function bottlerocketNodeClass(parallel: string): Json {
+    const nodeClass = validNodeClass();
+    nodeClass.spec.amiSelectorTerms = [{ alias: 'bottlerocket@v1.50.0' }];
+    nodeClass.spec.blockDeviceMappings = [
+      { deviceName: '/dev/xvda', rootVolume: true, ebs: { volumeSize: '4Gi', volumeType: 'gp3', encrypted: true } },
+      { deviceName: '/dev/xvdb', ebs: { volumeSize: '100Gi', volumeType: 'gp3', throughput: 600, encrypted: true } },
+    ];
+    nodeClass.spec.userData = `[settings.container-runtime]\nsnapshotter = "soci"\n\n[${PARALLEL}]\n${parallel}\n`;
+    return nodeClass;
+  }
+
+  test.each([
+    ['max-concurrent-downloads-per-image = 0', 'max-concurrent-downloads-per-image', 0],
+    ['concurrent-download-chunk-size = "16 MiB"', 'concurrent-download-chunk-size', '16 MiB'],
+    ['max-concurrent-unpacks = 0', 'max-concurrent-unpacks', 0],
+  ])('GIVEN %s WHEN validated THEN a soci-config error points at the key', (parallel, key, value) => {
+    const errors = byRule(run(bottlerocketNodeClass(parallel)).errors, 'soci-config');
+    expect(errors).toEqual([expect.objectContaining({ jsonPath: `/spec/userData[${PARALLEL}.${key}]`, value })]);
+  });
+
+  test('GIVEN image-gc-high-threshold-percent = 85 beside the SOCI settings WHEN validated THEN a user-data-format error (Karpenter rejects the user data)', () => {
+    const nodeClass = bottlerocketNodeClass('max-concurrent-downloads-per-image = 3');
+    nodeClass.spec.userData = `[settings.kubernetes]\nimage-gc-high-threshold-percent = 85\n\n${nodeClass.spec.userData}`;
+    const errors = byRule(run(nodeClass).errors, 'user-data-format');
+    expect(errors).toEqual([expect.objectContaining({ jsonPath: '/spec/userData', message: expect.stringContaining('image-gc-high-threshold-percent = 85 is not a TOML string') })]);
+  });
+
+  test('GIVEN "16MiB" and per-image limits within the totals WHEN validated THEN no soci-config finding', () => {
+    const nodeClass = bottlerocketNodeClass('max-concurrent-downloads = 8\nmax-concurrent-downloads-per-image = 8\nconcurrent-download-chunk-size = "16MiB"');
+    expect(byRule(run(nodeClass).findings, 'soci-config')).toEqual([]);
+  });
+});

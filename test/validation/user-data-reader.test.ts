@@ -114,3 +114,20 @@ describe('readNodeadmUserData: lines Karpenter\'s merge would read as its "//" b
     expect(readNodeadmUserData(mime([{ contentType: SHELL_TYPE, body: '#!/bin/bash\necho "--//"\n' }], '==B==')).problems).toEqual([]);
   });
 });
+
+describe('readBottlerocketUserData: settings Karpenter v1.14.1 decodes into typed Go fields', () => {
+  test('GIVEN image-gc-high-threshold-percent = 85 (an integer for a Go *string) WHEN read THEN a problem says Karpenter rejects the user data', () => {
+    const read = readBottlerocketUserData('[settings.kubernetes]\nmax-pods = 110\nimage-gc-high-threshold-percent = 85\n');
+    expect(read.problems).toEqual([expect.stringContaining('settings.kubernetes.image-gc-high-threshold-percent = 85 is not a TOML string')]);
+    expect(read.problems[0]).toContain('rejects the whole user data');
+  });
+
+  test('GIVEN the string "85" WHEN read THEN there is no problem', () => {
+    expect(readBottlerocketUserData('[settings.kubernetes]\nimage-gc-high-threshold-percent = "85"\n').problems).toEqual([]);
+  });
+
+  test('GIVEN a key Karpenter\'s struct does not have WHEN read THEN a problem says Karpenter drops it', () => {
+    const read = readBottlerocketUserData('[settings.kubernetes]\nimage-gc-threshold = "85"\n');
+    expect(read.problems).toEqual([expect.stringContaining('settings.kubernetes.image-gc-threshold is not a field of Karpenter v1.14.1')]);
+  });
+});
