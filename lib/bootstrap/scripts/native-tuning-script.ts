@@ -108,9 +108,10 @@ decompressors_present() {
  * boot. cloud-final runs after nodeadm-config has written the files and before
  * nodeadm-run reads them (nodeadm-run is `After=cloud-final.service`), which is
  * the unit's own slot, so running its command here has the same effect as the
- * unit, keeps the log lines with the part's, and queues no systemd job from
- * inside cloud-final's own boot job (a blocking `systemctl start` there waits
- * on the job queue of a boot that is waiting for cloud-final).
+ * unit. `systemctl start` would also work (nothing orders the unit after
+ * cloud-final), but it queues a job from inside cloud-final's own boot job and
+ * sends the log lines to the journal only; running the command directly keeps
+ * them in cloud-init's output with the part's, and its exit status is the part's.
  */
 export function renderNativeTuningScript(input: NativeTuningScriptInput): string {
   const config = heredocBody(WHERE, 'configToml', input.configToml, CONFIG_HEREDOC);
