@@ -49,19 +49,27 @@ export function isSame(differences: FolderDifferences): boolean {
 
 /**
  * `diff -u` of two files (either may be absent), labelled with `label`;
- * cut to `maxLines` lines so one large file cannot bury the rest.
+ * cut to `maxLines` lines, each line to 160 characters, so one large file
+ * cannot bury the rest.
  */
 export function unifiedDiff(committedFile: string, freshFile: string, label: string, maxLines = 80): string {
   const side = (file: string) => (fs.existsSync(file) ? file : '/dev/null');
   const result = spawnSync('diff', ['-u', '--label', `${label} (committed)`, '--label', `${label} (fresh)`, side(committedFile), side(freshFile)], {
     encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
   });
   if (result.error) return `(no diff: ${result.error.message})\n`;
   const lines = result.stdout.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const shown = lines.slice(0, maxLines);
+  const shown = lines.slice(0, maxLines).map(cutLongLine);
   if (lines.length > maxLines) shown.push(`... ${lines.length - maxLines} more diff lines`);
   return `${shown.join('\n')}\n`;
+}
+
+/** Generated files can hold very long lines (a minified bundle): show their start and their length. */
+function cutLongLine(line: string): string {
+  const max = 160;
+  return line.length <= max ? line : `${line.slice(0, max)}... (${line.length} characters)`;
 }
 
 /**
