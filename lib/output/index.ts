@@ -1,4 +1,6 @@
 export * from './atomic-dir';
 export * from './manifest-files';
+export * from './output-folder';
+export * from './output-lock';
 export * from './synth';
 export * from './validation-gate';

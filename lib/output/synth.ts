@@ -1,14 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App } from 'cdk8s';
-import { replaceDirAtomically } from './atomic-dir';
-import { ChartManifests, renderCdk8sCliFiles, renderDistFiles, synthesizeCharts } from './manifest-files';
+import { App } from 'cdk8s';
+import { constructMetadataKey, isHelmTemplatesFolder } from '../validation/clusters';
+import { previousFolderOf, recoverInterruptedSwap, replaceDirAtomically, SwapInterruptedError } from './atomic-dir';
+import { ChartManifests, objectKey, renderCdk8sCliFiles, renderDistFiles, synthesizeCharts } from './manifest-files';
+import { resolveOutputFolder } from './output-folder';
+import { OutputLockOptions, withOutputLock } from './output-lock';
 import { validationGate } from './validation-gate';
 
 /** Options of {@link synthToDist}. */
-export interface SynthToDistOptions {
+export interface SynthToDistOptions extends OutputLockOptions {
   /**
-   * The folder to replace with the synthesized manifests.
+   * The folder to replace with the synthesized manifests. It must be a folder of
+   * its own: not the current directory or a parent of it, not a project root, and
+   * not a non-empty folder this project did not write (see {@link resolveOutputFolder}).
    * @default 'dist'
    */
   readonly outdir?: string;
@@ -20,7 +25,8 @@ export interface SynthToDistOptions {
   readonly cdk8sOutdir?: string;
   /**
    * Checks run on the synthesized manifests before anything is written; throw to stop the synth.
-   * @default - validationGate(app): CRD schemas, CEL rules and SOCI guards
+   * @default - validationGate(app): CRD schemas, CEL rules and SOCI guards, for Helm output
+   * when cdk8s-cli runs the app with `--format helm`
    */
   readonly check?: (charts: readonly ChartManifests[]) => void;
 }
@@ -33,24 +39,25 @@ export interface SynthResult {
 }
 
 /**
- * Synthesizes the app, runs the checks, and only then replaces `outdir` whole.
- * Any error (a construct's, a validation's) leaves the previous `outdir` as it was.
+ * Synthesizes the app, runs the checks, writes cdk8s-cli's layout when asked,
+ * and only then, as its last step, replaces `outdir` whole
+ * ({@link replaceDirAtomically}). Any error leaves `outdir` as it was.
  */
 export function synthToDist(app: App, options: SynthToDistOptions = {}): SynthResult {
   const outdir = options.outdir ?? 'dist';
+  const folder = resolveOutputFolder(outdir);
   const charts = synthesizeCharts(app);
-  (options.check ?? validationGate(app))(charts);
   const files = renderDistFiles(charts);
-  replaceDirAtomically(outdir, files);
-
   const cliOutdir = options.cdk8sOutdir ?? process.env.CDK8S_OUTDIR;
-  if (cliOutdir && path.resolve(cliOutdir) !== path.resolve(outdir)) {
-    writeCdk8sCliOutput(cliOutdir, charts, app);
-  }
+  const writesCliLayout = cliOutdir !== undefined && path.resolve(cliOutdir) !== folder && path.resolve(cliOutdir) !== path.resolve(outdir);
+  (options.check ?? validationGate(app, { helm: writesCliLayout && isHelmTemplatesFolder(path.resolve(cliOutdir!)) }))(charts);
+
+  if (writesCliLayout) writeCdk8sCliOutput(cliOutdir!, charts);
+  replaceDirAtomically(folder, files, options);
   return { charts, files: [...files.keys()].sort() };
 }
 
-function writeCdk8sCliOutput(dir: string, charts: readonly ChartManifests[], app: App): void {
+function writeCdk8sCliOutput(dir: string, charts: readonly ChartManifests[]): void {
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, content] of renderCdk8sCliFiles(charts)) {
     fs.writeFileSync(path.join(dir, name), content);
@@ -58,31 +65,56 @@ function writeCdk8sCliOutput(dir: string, charts: readonly ChartManifests[], app
   // With validation plugins configured the CLI asks for construct metadata, which its
   // reports use to name the construct behind each violating object.
   if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true') {
-    fs.writeFileSync(path.join(dir, 'construct-metadata.json'), JSON.stringify(constructMetadata(app)));
+    fs.writeFileSync(path.join(dir, 'construct-metadata.json'), JSON.stringify(constructMetadata(charts)));
   }
 }
 
-/** cdk8s's construct-metadata.json: each object's name mapped to its construct path. */
-function constructMetadata(app: App): { version: string; resources: Record<string, { path: string }> } {
+/**
+ * cdk8s's construct-metadata.json (version 1.0.0, which cdk8s-cli requires): each
+ * object's construct path, keyed by cluster, kind and name ({@link constructMetadataKey}),
+ * since one name can be used by several kinds and clusters. The validation plugin reads it.
+ */
+function constructMetadata(charts: readonly ChartManifests[]): { version: string; resources: Record<string, { path: string }> } {
   const resources: Record<string, { path: string }> = {};
-  for (const construct of app.node.findAll()) {
-    if (ApiObject.isApiObject(construct)) resources[construct.name] = { path: construct.node.path };
+  for (const { chartId, manifests, sources } of charts) {
+    for (const { kind, metadata } of manifests) {
+      const source = sources?.get(objectKey(kind, metadata.name));
+      if (source) resources[constructMetadataKey(chartId, kind, metadata.name)] = { path: source };
+    }
   }
   return { version: '1.0.0', resources };
 }
 
 /**
- * The entry point of an app's `main.ts`: builds the app, synthesizes it into
- * `outdir`, prints a summary, and on any error prints the message and exits
- * non-zero with `outdir` untouched.
+ * The entry point of an app's `main.ts`: takes the output folder's lock, repairs
+ * what an interrupted synth left, builds the app, synthesizes it into `outdir`
+ * and prints a summary. On any error it prints the message, says truly what
+ * became of `outdir`, and sets a non-zero exit code.
  */
 export function runSynth(buildApp: () => App, options: SynthToDistOptions = {}): void {
+  const outdir = options.outdir ?? 'dist';
+  const shown = `${outdir}/`;
+  const log = options.log ?? ((line: string) => console.error(line));
+  let existed = fs.existsSync(outdir);
+  let restored = false;
   try {
-    const result = synthToDist(buildApp(), options);
-    const objects = result.charts.reduce((n, c) => n + c.manifests.length, 0);
-    console.error(`synth: ${objects} objects in ${result.charts.length} chart(s) -> ${options.outdir ?? 'dist'}/ (${result.files.length} files)`);
+    const folder = resolveOutputFolder(outdir);
+    withOutputLock(folder, () => {
+      restored = recoverInterruptedSwap(folder);
+      if (restored) log(`synth: ${shown} was missing after an interrupted synth; restored its previous content from ${previousFolderOf(folder)}`);
+      existed = fs.existsSync(folder);
+      const result = synthToDist(buildApp(), options);
+      const objects = result.charts.reduce((n, c) => n + c.manifests.length, 0);
+      log(`synth: ${objects} objects in ${result.charts.length} chart(s) -> ${shown} (${result.files.length} files)`);
+    }, { ...options, log });
   } catch (err) {
-    console.error(`synth failed; ${options.outdir ?? 'dist'}/ was left as it was.\n${err instanceof Error ? err.message : String(err)}`);
+    log(`synth failed; ${whatBecameOf(shown, { existed, restored, err })}.\n${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
   }
+}
+
+function whatBecameOf(shown: string, state: { existed: boolean; restored: boolean; err: unknown }): string {
+  if (state.err instanceof SwapInterruptedError) return `${shown} could not be replaced`;
+  if (state.restored) return `${shown} holds its previous content again (restored at the start of this run, after an interrupted synth), and nothing else changed`;
+  return state.existed ? `${shown} was left as it was` : `${shown} was not written`;
 }

@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { Ec2NodeClass, NodePool } from '../../lib/constructs';
-import { replaceDirAtomically, synthToDist } from '../../lib/output';
+import { GENERATED_HEADER, lockFileOf, OUTPUT_MARKER, replaceDirAtomically, runSynth, synthToDist } from '../../lib/output';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
@@ -42,7 +43,7 @@ describe('synthToDist', () => {
 
     // THEN
     expect(result.files).toEqual([
-      'alpha/ec2nodeclass-nodes.yaml', 'alpha/kustomization.yaml', 'alpha/nodepool-pool.yaml',
+      OUTPUT_MARKER, 'alpha/ec2nodeclass-nodes.yaml', 'alpha/kustomization.yaml', 'alpha/nodepool-pool.yaml',
       'beta/ec2nodeclass-nodes.yaml', 'beta/kustomization.yaml', 'beta/nodepool-pool.yaml',
     ]);
     const kustomization = parseAllDocuments(fs.readFileSync(path.join(outdir, 'alpha/kustomization.yaml'), 'utf8'))[0].toJS();
@@ -69,14 +70,14 @@ describe('synthToDist', () => {
     // GIVEN a dist/ with a file no chart produces any more
     const outdir = path.join(tempDir(), 'dist');
     fs.mkdirSync(path.join(outdir, 'removed-cluster'), { recursive: true });
-    fs.writeFileSync(path.join(outdir, 'removed-cluster/nodepool-old.yaml'), 'stale');
+    fs.writeFileSync(path.join(outdir, 'removed-cluster/nodepool-old.yaml'), `${GENERATED_HEADER}stale: true\n`);
 
     // WHEN synthesized
     synthToDist(twoClusterApp(), { outdir, cdk8sOutdir: outdir });
 
     // THEN
     expect(fs.existsSync(path.join(outdir, 'removed-cluster'))).toBe(false);
-    expect(Object.keys(snapshotTree(outdir))).toHaveLength(6);
+    expect(Object.keys(snapshotTree(outdir))).toHaveLength(7);
   });
 
   test('a failed check leaves the previous folder byte-identical', () => {
@@ -139,5 +140,95 @@ describe('replaceDirAtomically', () => {
     // THEN the previous content is back in place and nothing else is left
     expect(fs.readFileSync(path.join(root, 'dist/a.yaml'), 'utf8')).toBe('old');
     expect(fs.readdirSync(root)).toEqual(['dist']);
+  });
+});
+
+describe('runSynth after a crash between the two renames of a swap', () => {
+  /** Runs runSynth in this process, capturing what it prints and its exit code. */
+  function runSynthCapturing(buildApp: () => App, outdir: string): { lines: string[]; exitCode: typeof process.exitCode } {
+    const lines: string[] = [];
+    const exitBefore = process.exitCode;
+    try {
+      runSynth(buildApp, { outdir, log: (line) => lines.push(line) });
+      return { lines, exitCode: process.exitCode };
+    } finally {
+      process.exitCode = exitBefore;
+    }
+  }
+
+  /** dist/ moved aside to .dist.previous and the new folder not yet moved in. */
+  function crashState(): { root: string; outdir: string; before: Record<string, string> } {
+    const root = tempDir();
+    const outdir = path.join(root, 'dist');
+    synthToDist(twoClusterApp(), { outdir, cdk8sOutdir: outdir });
+    const before = snapshotTree(outdir);
+    fs.renameSync(outdir, path.join(root, '.dist.previous'));
+    fs.mkdirSync(path.join(root, '.dist.staging-4242-0a0b0c0d/alpha'), { recursive: true });
+    return { root, outdir, before };
+  }
+
+  test('a synth whose app fails to build still restores dist/, and says so instead of "left as it was"', () => {
+    // GIVEN the crash state
+    const { root, outdir, before } = crashState();
+
+    // WHEN the next synth fails while building the app
+    const { lines, exitCode } = runSynthCapturing(() => { throw new Error('a construct error'); }, outdir);
+
+    // THEN dist/ is back, byte for byte, nothing else is left, and every message is true
+    expect(snapshotTree(outdir)).toEqual(before);
+    expect(fs.readdirSync(root)).toEqual(['dist']);
+    expect(exitCode).toBe(1);
+    expect(lines[0]).toBe(`synth: ${outdir}/ was missing after an interrupted synth; restored its previous content from ${path.join(root, '.dist.previous')}`);
+    expect(lines[1]).toMatch(/^synth failed; .*dist\/ holds its previous content again \(restored at the start of this run, after an interrupted synth\), and nothing else changed\.\na construct error$/);
+    expect(lines.join('\n')).not.toContain('left as it was');
+  });
+
+  test('a failing synth with no dist/ at all says it was not written', () => {
+    const outdir = path.join(tempDir(), 'dist');
+    const { lines } = runSynthCapturing(() => { throw new Error('a construct error'); }, outdir);
+    expect(lines).toEqual([`synth failed; ${outdir}/ was not written.\na construct error`]);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('a failing synth of an intact dist/ leaves it as it was, and says so', () => {
+    const outdir = path.join(tempDir(), 'dist');
+    synthToDist(twoClusterApp(), { outdir, cdk8sOutdir: outdir });
+    const before = snapshotTree(outdir);
+    const { lines } = runSynthCapturing(() => { throw new Error('a construct error'); }, outdir);
+    expect(lines).toEqual([`synth failed; ${outdir}/ was left as it was.\na construct error`]);
+    expect(snapshotTree(outdir)).toEqual(before);
+  });
+});
+
+describe('the output folder lock', () => {
+  test('a lock held by a running process makes the synth wait, then fail naming the lock file and its owner', () => {
+    // GIVEN a lock owned by a live process (this one, as if another synth held it)
+    const outdir = path.join(tempDir(), 'dist');
+    const lockFile = lockFileOf(outdir);
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: os.hostname() }));
+    const lines: string[] = [];
+
+    // WHEN / THEN
+    const started = Date.now();
+    expect(() => synthToDist(twoClusterApp(), { outdir, cdk8sOutdir: outdir, timeoutMs: 300, log: (l) => lines.push(l) }))
+      .toThrow(`another synth (pid ${process.pid} on host ${os.hostname()}) has held the lock ${lockFile} for 0.3 s; gave up waiting. If no synth is running, delete the lock file.`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(lines).toEqual([`synth: waiting for another synth (pid ${process.pid} on host ${os.hostname()}) to finish; lock file ${lockFile}`]);
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('a stale lock (its owner no longer runs) is taken over, saying so', () => {
+    // GIVEN a lock left by a process that has exited
+    const outdir = path.join(tempDir(), 'dist');
+    const dead = spawnSync('true');
+    fs.writeFileSync(lockFileOf(outdir), JSON.stringify({ pid: dead.pid, host: os.hostname() }));
+    const lines: string[] = [];
+
+    // WHEN
+    synthToDist(twoClusterApp(), { outdir, cdk8sOutdir: outdir, log: (l) => lines.push(l) });
+
+    // THEN
+    expect(lines).toEqual([`synth: took over the stale lock ${lockFileOf(outdir)} of pid ${dead.pid}, which no longer runs`]);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
 });

@@ -20,11 +20,14 @@ interface Recorded {
   metadata?: Record<string, string>;
 }
 
-function contextFor(files: string[]): { context: PluginContext; recorded: Recorded } {
+/** Construct metadata as this project's synth writes it: keyed by cluster, kind and name. */
+const METADATA = { 'chart:EC2NodeClass/soci': { path: 'chart/SociSnapshotter' }, 'chart:NodePool/soci': { path: 'chart/SociPool' } };
+
+function contextFor(files: string[], metadata: PluginContext['metadata'] = METADATA): { context: PluginContext; recorded: Recorded } {
   const recorded: Recorded = { violations: [], logs: [] };
   const context: PluginContext = {
     manifests: files,
-    metadata: { soci: { path: 'my-cluster/SociSnapshotter/Resource' } },
+    metadata,
     parseManifest: (file) => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()),
     report: {
       addViolation: (v) => recorded.violations.push(v),
@@ -38,8 +41,8 @@ function contextFor(files: string[]): { context: PluginContext; recorded: Record
   return { context, recorded };
 }
 
-function writeManifests(dir: string, objects: object[]): string {
-  const file = path.join(dir, 'chart.k8s.yaml');
+function writeManifests(dir: string, objects: object[], cluster = 'chart'): string {
+  const file = path.join(dir, `${cluster}.k8s.yaml`);
   fs.writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
   return file;
 }
@@ -64,7 +67,7 @@ describe('KarpenterSociValidation (bundled)', () => {
     expect(recorded.status).toBe('success');
     expect(recorded.violations).toEqual([]);
     expect(recorded.metadata).toMatchObject({ errors: '0', warnings: '0', celRulesSkipped: '3' });
-    expect(recorded.logs.at(-1)).toMatch(/^karpenter-soci: 2 object\(s\), 0 error\(s\), 0 warning\(s\)/);
+    expect(recorded.logs.at(-1)).toMatch(/^karpenter-soci: 2 object\(s\) in 1 cluster\(s\), 0 error\(s\), 0 warning\(s\)/);
   });
 
   test('GIVEN an error and a warning WHEN validated THEN failure, one violation with location and file, and the warning logged', async () => {
@@ -78,8 +81,9 @@ describe('KarpenterSociValidation (bundled)', () => {
     expect(violation.ruleName).toBe('ebs-throughput: EC2NodeClass/soci /spec/blockDeviceMappings/0/ebs/throughput');
     expect(violation.fix).toContain('throughput: 600');
     expect(violation.recommendation).not.toContain('Fix:');
-    expect(violation.violatingResources).toEqual([{ resourceName: 'soci', locations: ['/spec/blockDeviceMappings/0/ebs/throughput'], manifestPath: file }]);
-    expect(recorded.logs.some((l) => l.startsWith('WARNING [ami-latest]') && l.includes('(my-cluster/SociSnapshotter/Resource)'))).toBe(true);
+    // resourceName is the construct metadata key, so cdk8s-cli prints the construct path beside it
+    expect(violation.violatingResources).toEqual([{ resourceName: 'chart:EC2NodeClass/soci', locations: ['/spec/blockDeviceMappings/0/ebs/throughput'], manifestPath: file }]);
+    expect(recorded.logs.some((l) => l.startsWith('WARNING [ami-latest]') && l.includes('(chart/SociSnapshotter) EC2NodeClass/soci'))).toBe(true);
   });
 
   test('GIVEN a Helm chart layout WHEN a value has braces THEN the helm guard fires without any property', async () => {
@@ -89,6 +93,52 @@ describe('KarpenterSociValidation (bundled)', () => {
     const { context, recorded } = contextFor([file]);
     await new KarpenterSociValidation({}).validate(context);
     expect(recorded.violations.map((v) => v.ruleName)).toEqual(['helm-template-braces: EC2NodeClass/soci /spec/tags/owner']);
+  });
+});
+
+describe('KarpenterSociValidation with several clusters', () => {
+  test('GIVEN two clusters whose objects share names WHEN validated THEN each cluster is checked on its own: no duplicate-name, refs resolved per cluster', async () => {
+    // GIVEN alpha and beta, each with an EC2NodeClass and a NodePool named soci; beta's pool refers to a class only alpha has
+    const alpha = writeManifests(tmp, [validNodeClass(), validNodePool(), validNodeClass('only-in-alpha')], 'alpha');
+    const beta = writeManifests(tmp, [validNodeClass(), validNodePool(), validNodePool('stray', 'only-in-alpha')], 'beta');
+    const { context, recorded } = contextFor([alpha, beta], {});
+
+    // WHEN
+    await new KarpenterSociValidation({}).validate(context);
+
+    // THEN the only error is beta's stray pool: alpha's class is not beta's
+    expect(recorded.violations.map((v) => v.ruleName)).toEqual(['node-class-ref: NodePool/stray /spec/template/spec/nodeClassRef/name']);
+    expect(recorded.violations[0].violatingResources[0].manifestPath).toBe(beta);
+    expect(recorded.logs.at(-1)).toMatch(/^karpenter-soci: 6 object\(s\) in 2 cluster\(s\), 1 error\(s\)/);
+  });
+
+  test('GIVEN construct metadata keyed by cluster, kind and name WHEN a finding is reported THEN it names the construct of that cluster and kind', async () => {
+    // GIVEN two clusters with the same names; beta's class has a slow data volume
+    const alpha = writeManifests(tmp, [validNodeClass(), validNodePool()], 'alpha');
+    const beta = writeManifests(tmp, [setAt(validNodeClass(), '/spec/blockDeviceMappings/0/ebs/throughput', 125), validNodePool()], 'beta');
+    const metadata = {
+      'alpha:EC2NodeClass/soci': { path: 'alpha/Nodes' }, 'alpha:NodePool/soci': { path: 'alpha/Pool' },
+      'beta:EC2NodeClass/soci': { path: 'beta/Nodes' }, 'beta:NodePool/soci': { path: 'beta/Pool' },
+    };
+    const { context, recorded } = contextFor([alpha, beta], metadata);
+
+    // WHEN
+    await new KarpenterSociValidation({}).validate(context);
+
+    // THEN the violation points at beta's class, neither its pool nor alpha's class
+    expect(recorded.violations).toHaveLength(1);
+    expect(recorded.violations[0].violatingResources).toEqual([{ resourceName: 'beta:EC2NodeClass/soci', locations: ['/spec/blockDeviceMappings/0/ebs/throughput'], manifestPath: beta }]);
+    expect(metadata[recorded.violations[0].violatingResources[0].resourceName as keyof typeof metadata].path).toBe('beta/Nodes');
+  });
+
+  test("GIVEN cdk8s's own metadata, keyed by name alone WHEN a name is used twice THEN no construct path is guessed for it", async () => {
+    const nodeClass = setAt(validNodeClass(), '/spec/amiSelectorTerms/0/alias', 'al2023@latest');
+    const file = writeManifests(tmp, [nodeClass, validNodePool()], 'alpha');
+    const { context, recorded } = contextFor([file], { soci: { path: 'alpha/Pool/Resource' } });
+    await new KarpenterSociValidation({}).validate(context);
+    const warning = recorded.logs.find((l) => l.startsWith('WARNING [ami-latest]'))!;
+    expect(warning).toContain(`${path.relative(process.cwd(), file)} EC2NodeClass/soci`);
+    expect(warning).not.toContain('alpha/Pool');
   });
 });
 
@@ -110,4 +160,45 @@ describe('cdk8s synth with the plugin (real CLI)', () => {
     expect(output).toContain('/spec/template/spec/expireAfter');
     expect(output).toContain('nodeClassRef names EC2NodeClass "missing"');
   }, 30_000);
+});
+
+describe('cdk8s synth of an app with two clusters (real CLI, this project\'s cdk8s.yaml)', () => {
+  test('GIVEN two charts whose objects share names WHEN cdk8s synth runs THEN the app and the plugin agree: both clusters pass, and findings name each cluster\'s construct', () => {
+    // GIVEN a copy of the project whose app has clusters alpha and beta, alike but for their roles
+    const work = path.join(tmp, 'project');
+    for (const entry of ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'plugin']) {
+      fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+    fs.writeFileSync(path.join(work, 'main.ts'), [
+      "import { App, Chart } from 'cdk8s';",
+      "import { AmiSelector, Ec2NodeClass, NodePool } from './lib/constructs';",
+      "import { runSynth } from './lib/output';",
+      'runSynth(() => {',
+      '  const app = new App();',
+      "  for (const cluster of ['alpha', 'beta']) {",
+      '    const chart = new Chart(app, cluster);',
+      "    const nodeClass = new Ec2NodeClass(chart, 'Nodes', { metadata: { name: 'soci' }, role: `role-${cluster}`, discoveryTag: cluster, amiSelectorTerms: [...AmiSelector.AL2023_LATEST] });",
+      "    new NodePool(chart, 'Pool', { metadata: { name: 'soci' }, nodeClass });",
+      '  }',
+      '  return app;',
+      '});',
+      '',
+    ].join('\n'));
+
+    // WHEN
+    const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], { cwd: work, encoding: 'utf8' });
+    const output = `${result.stdout}\n${result.stderr}`;
+
+    // THEN the synth succeeds, with no false duplicate-name, and dist/ holds both clusters
+    if (result.status !== 0) throw new Error(`exit ${result.status}:\n${output}`);
+    expect(output).not.toContain('duplicate-name');
+    expect(output).toMatch(/karpenter-soci: 4 object\(s\) in 2 cluster\(s\), 0 error\(s\), 2 warning\(s\)/);
+    expect(fs.readdirSync(path.join(work, 'dist')).sort()).toEqual(['.cdk8s-karpenter-soci', 'alpha', 'beta']);
+    // and the plugin's warnings name the right cluster's construct, as the app's own do
+    for (const cluster of ['alpha', 'beta']) {
+      expect(output).toContain(`WARNING [ami-latest] .cdk8s.out/${cluster}.k8s.yaml (${cluster}/Nodes) EC2NodeClass/soci`);
+      expect(output).toContain(`WARNING [ami-latest] ${cluster}/Nodes EC2NodeClass/soci`);
+    }
+  }, 60_000);
 });

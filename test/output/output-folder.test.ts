@@ -1,0 +1,140 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { AmiSelector, Ec2NodeClass, NodePool } from '../../lib/constructs';
+import { synthToDist } from '../../lib/output';
+
+const MARKER = '.cdk8s-karpenter-soci';
+
+function smallApp(): App {
+  const app = new App();
+  const chart = new Chart(app, 'my-cluster');
+  const nodeClass = new Ec2NodeClass(chart, 'Nodes', { role: 'role', discoveryTag: 'my-cluster', amiSelectorTerms: AmiSelector.alias('al2023@v20260724') });
+  new NodePool(chart, 'Pool', { nodeClass });
+  return app;
+}
+
+/** A project folder (package.json, .git, a source file) inside a fresh temporary folder. */
+function project(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'output-folder-'));
+  const dir = path.join(root, 'project');
+  fs.mkdirSync(path.join(dir, '.git'), { recursive: true });
+  fs.writeFileSync(path.join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+  fs.writeFileSync(path.join(dir, 'package.json'), '{}\n');
+  fs.writeFileSync(path.join(dir, 'main.ts'), '// the app\n');
+  return dir;
+}
+
+function listTree(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true }).map(String).sort();
+}
+
+function inDirectory<T>(dir: string, fn: () => T): T {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return fn();
+  } finally {
+    process.chdir(before);
+  }
+}
+
+describe('the output folder is checked before anything is written', () => {
+  test.each([
+    ['the current directory', '.', '.'],
+    ['a parent of the current directory', 'src', '..'],
+  ])('refuses %s and deletes nothing', (_case, cwdInProject, outdir) => {
+    // GIVEN a project, with the synth run from inside it
+    const dir = project();
+    fs.mkdirSync(path.join(dir, 'src'));
+    const before = listTree(path.dirname(dir));
+
+    // WHEN the output folder is the current directory or one of its parents
+    const synth = () => inDirectory(path.join(dir, cwdInProject), () => synthToDist(smallApp(), { outdir }));
+
+    // THEN the synth is refused, saying why, and every file is still there
+    expect(synth).toThrow(/outdir .* is invalid: .*(the current directory|contains the current directory)/);
+    expect(listTree(path.dirname(dir))).toEqual(before);
+  });
+
+  test('refuses the project root (a folder with package.json or .git) given by absolute path', () => {
+    // GIVEN a project and a synth run from elsewhere
+    const dir = project();
+    const before = listTree(dir);
+
+    // WHEN / THEN
+    expect(() => inDirectory(os.tmpdir(), () => synthToDist(smallApp(), { outdir: dir }))).toThrow(/is invalid: .*project root \(it holds (package\.json|\.git)/);
+    expect(listTree(dir)).toEqual(before);
+  });
+
+  test('refuses a non-empty folder it did not write, and says how to take it over', () => {
+    // GIVEN a folder of someone else's files
+    const dir = project();
+    const outdir = path.join(dir, 'manifests');
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, 'notes.txt'), 'keep me');
+
+    // WHEN / THEN
+    expect(() => synthToDist(smallApp(), { outdir })).toThrow(new RegExp(`holds files this tool did not write.*delete the folder, or create .*${MARKER.replace('.', '\\.')}`, 's'));
+    expect(fs.readFileSync(path.join(outdir, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  test('writes a marker into its output, and replaces a marked folder; an empty folder is taken as well', () => {
+    // GIVEN an empty folder
+    const dir = project();
+    const outdir = path.join(dir, 'dist');
+    fs.mkdirSync(outdir);
+
+    // WHEN synthesized twice
+    synthToDist(smallApp(), { outdir });
+    const marker = fs.readFileSync(path.join(outdir, MARKER), 'utf8');
+    synthToDist(smallApp(), { outdir });
+
+    // THEN the folder carries the marker, one fixed line
+    expect(marker.split('\n')).toHaveLength(2);
+    expect(fs.readFileSync(path.join(outdir, MARKER), 'utf8')).toBe(marker);
+    expect(listTree(outdir)).toContain('my-cluster/nodepool-pool.yaml');
+  });
+
+  test('takes over a folder written before the marker existed (every file carries the generated header)', () => {
+    // GIVEN output of an earlier version: generated YAML files only, no marker
+    const dir = project();
+    const outdir = path.join(dir, 'dist');
+    synthToDist(smallApp(), { outdir });
+    fs.rmSync(path.join(outdir, MARKER));
+
+    // WHEN / THEN
+    expect(() => synthToDist(smallApp(), { outdir })).not.toThrow();
+    expect(fs.existsSync(path.join(outdir, MARKER))).toBe(true);
+  });
+
+  test('writes through a symlinked output folder: the link stays, its target is replaced whole', () => {
+    // GIVEN dist -> ../shared-out, which holds an earlier output and a stale file
+    const dir = project();
+    const target = path.join(path.dirname(dir), 'shared-out');
+    synthToDist(smallApp(), { outdir: target });
+    fs.writeFileSync(path.join(target, 'my-cluster', 'stale.yaml'), '# Generated by `npm run synth`; do not edit.\n');
+    fs.symlinkSync('../shared-out', path.join(dir, 'dist'));
+
+    // WHEN synthesized through the link
+    synthToDist(smallApp(), { outdir: path.join(dir, 'dist') });
+
+    // THEN the link is still a link to the same folder, which now holds exactly the new output
+    expect(fs.lstatSync(path.join(dir, 'dist')).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(path.join(dir, 'dist'))).toBe('../shared-out');
+    expect(listTree(target)).toEqual([MARKER, 'my-cluster', 'my-cluster/ec2nodeclass-nodes.yaml', 'my-cluster/kustomization.yaml', 'my-cluster/nodepool-pool.yaml']);
+    expect(fs.readdirSync(path.dirname(dir)).sort()).toEqual(['project', 'shared-out']);
+  });
+
+  test('refuses a symlink whose target is a folder it may not replace', () => {
+    // GIVEN dist -> the project itself
+    const dir = project();
+    fs.symlinkSync('.', path.join(dir, 'dist'));
+    const before = listTree(dir);
+
+    // WHEN / THEN
+    expect(() => synthToDist(smallApp(), { outdir: path.join(dir, 'dist') })).toThrow(/project root/);
+    expect(listTree(dir)).toEqual(before);
+  });
+});
