@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { buildClustersApp, loadClusters, renderClusterFileSchema } from './lib/clusters';
+import { packageVersion, synthHelm } from './lib/helm';
 import { runSynth } from './lib/output';
 
 /** The cluster files this app synthesizes: one `dist/<name>/` folder per `clusters/<name>.yaml`. */
@@ -9,6 +10,9 @@ export const CLUSTERS_DIR = path.join(__dirname, 'clusters');
 
 /** The JSON Schema editors use for cluster files; generated from the loader's own schema. */
 export const CLUSTER_SCHEMA_FILE = path.join(CLUSTERS_DIR, 'cluster.schema.json');
+
+/** The cluster whose values are the Helm chart's defaults. */
+export const DEFAULT_CLUSTER = 'my-cluster';
 
 /**
  * One chart per cluster file: its EC2NodeClasses, whose nodes pull images
@@ -25,7 +29,24 @@ export function writeClusterSchema(file: string = CLUSTER_SCHEMA_FILE): void {
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== schema) fs.writeFileSync(file, schema);
 }
 
+/**
+ * Writes the Helm chart to `dist/helm/karpenter-soci/` and a values file per
+ * cluster to `dist/helm/values/`, replacing `dist/helm/` whole.
+ */
+export function writeHelmOutput(outdir: string = path.join('dist', 'helm'), clustersDir: string = CLUSTERS_DIR): string[] {
+  return synthHelm({ clusters: loadClusters(clustersDir), defaultCluster: DEFAULT_CLUSTER, version: packageVersion(path.join(__dirname, 'package.json')), outdir });
+}
+
 if (require.main === module) {
   writeClusterSchema();
   runSynth(() => buildApp());
+  // runSynth replaces dist/ whole, so the chart is written again after it: dist/ stays complete.
+  if (!process.exitCode) {
+    try {
+      writeHelmOutput();
+    } catch (err) {
+      console.error(`synth of the Helm chart failed; dist/helm/ was left as it was.\n${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  }
 }

@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ClusterSpec } from '../clusters/cluster-file';
+import { ConfigError } from '../errors';
+import { replaceDirAtomically } from '../output/atomic-dir';
+import { renderHelmChart } from './helm-chart';
+
+/** Options of {@link synthHelm}. */
+export interface SynthHelmOptions {
+  /** The loaded clusters; each gets a values file. */
+  readonly clusters: readonly ClusterSpec[];
+  /** The cluster whose values are the chart's defaults. */
+  readonly defaultCluster: string;
+  /** The chart version. */
+  readonly version: string;
+  /**
+   * The folder to replace with the chart and the values files.
+   * @default 'dist/helm'
+   */
+  readonly outdir?: string;
+}
+
+/**
+ * Writes the Helm chart (`<outdir>/karpenter-soci/`) and one values file per
+ * cluster (`<outdir>/values/<cluster>.yaml`), replacing `outdir` whole; on any
+ * error nothing is written.
+ *
+ * @returns the paths written, relative to `outdir`
+ */
+export function synthHelm(options: SynthHelmOptions): string[] {
+  const defaults = options.clusters.find((c) => c.name === options.defaultCluster);
+  if (!defaults) {
+    throw new ConfigError('synthHelm', 'defaultCluster', options.defaultCluster, `the name of a loaded cluster: ${options.clusters.map((c) => c.name).join(', ')}`);
+  }
+  const files = renderHelmChart({ version: options.version, defaults, clusters: options.clusters });
+  replaceDirAtomically(options.outdir ?? path.join('dist', 'helm'), files);
+  return [...files.keys()].sort();
+}
+
+/** The `version` of a package.json. */
+export function packageVersion(packageJson: string): string {
+  return (JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
