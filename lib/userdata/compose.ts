@@ -33,13 +33,14 @@ export function composeAl2023UserData(
 /**
  * The user's parts must come from the {@link UserDataPart} factories, which
  * check them; a plain object (JavaScript callers, spreads) would skip those
- * checks, so its body is checked again here.
+ * checks, so it is refused, naming a boundary line in its body if it has one.
  */
 function checkUserParts(where: string, field: string, parts: readonly UserDataPart[] | undefined): void {
   (parts ?? []).forEach((part, i) => {
+    // The body first: a boundary line is the more dangerous fault, and the one to name.
+    if (typeof part?.body === 'string') checkNoKarpenterBoundary(where, `${field}[${i}].body`, part.body);
     if (!(part instanceof UserDataPart)) {
       throw new ConfigError(where, `${field}[${i}]`, part, 'a UserDataPart made with UserDataPart.shellScript(), .nodeConfig() or .raw()');
     }
-    checkNoKarpenterBoundary(where, `${field}[${i}].body`, part.body);
   });
 }

@@ -52,6 +52,11 @@ describe('composeAl2023UserData checks the user\'s parts again', () => {
     const attempt = () => composeAl2023UserData('SociBootstrap.native', [], { partsAfter: [forged] });
     // THEN
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow('SociBootstrap.native: partsAfter[0]');
+    expect(attempt).toThrow('SociBootstrap.native: partsAfter[0].body line 2 "--//--" is invalid');
   });
+});
+
+test('GIVEN a plain object posing as a part, without a boundary line WHEN composed THEN it is refused all the same', () => {
+  const forged = { contentType: 'text/x-shellscript', body: '#!/bin/bash\ntrue\n' } as unknown as UserDataPart;
+  expect(() => composeAl2023UserData('SociBootstrap.native', [], { partsBefore: [forged] })).toThrow('partsBefore[0] {"contentType"');
 });
