@@ -14,7 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthToDist, validationGate } from '../lib/output';
-import { buildApp } from '../main';
+import { buildApp, CLUSTER_SCHEMA_FILE, writeHelmOutput } from '../main';
+import { renderClusterFileSchema } from '../lib/clusters';
 import { bundlePlugin, PLUGIN_FILE } from './build-plugin';
 import { compareFolders, describeDifferences, isSame, listFiles } from './compare-folders';
 
@@ -42,12 +43,32 @@ export const OUTPUTS: readonly GeneratedOutput[] = [
     dir: 'dist',
     description: 'the manifests',
     regenerate: 'npm run synth',
+    // dist/helm/ is an output of its own, below.
+    owns: (file) => !file.startsWith(`helm${path.sep}`),
     render: (into) => {
       // The same build, validation and rendering as npm run synth, without its warnings (the
       // question here is only whether dist/ is current). cdk8sOutdir equal to outdir keeps a
       // CDK8S_OUTDIR from the environment from receiving a second copy.
       const app = buildApp();
       synthToDist(app, { outdir: into, cdk8sOutdir: into, check: validationGate(app, { warn: () => undefined }) });
+    },
+  },
+  {
+    dir: path.join('dist', 'helm'),
+    description: 'the Helm chart and the values file of each cluster',
+    regenerate: 'npm run synth:helm',
+    render: (into) => {
+      writeHelmOutput(into);
+    },
+  },
+  {
+    dir: path.relative(ROOT, path.dirname(CLUSTER_SCHEMA_FILE)),
+    description: 'the JSON Schema of cluster files',
+    regenerate: 'npm run synth',
+    owns: (file) => file === path.basename(CLUSTER_SCHEMA_FILE),
+    render: (into) => {
+      fs.mkdirSync(into, { recursive: true });
+      fs.writeFileSync(path.join(into, path.basename(CLUSTER_SCHEMA_FILE)), renderClusterFileSchema());
     },
   },
   {
