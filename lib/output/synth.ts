@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
+import { ConfigError } from '../errors';
 import { constructMetadataKey, isHelmTemplatesFolder } from '../validation/clusters';
 import { previousFolderOf, recoverInterruptedSwap, replaceDirAtomically, SwapInterruptedError } from './atomic-dir';
 import { ChartManifests, objectKey, renderCdk8sCliFiles, renderDistFiles, synthesizeCharts } from './manifest-files';
@@ -29,6 +30,13 @@ export interface SynthToDistOptions extends OutputLockOptions {
    * when cdk8s-cli runs the app with `--format helm`
    */
   readonly check?: (charts: readonly ChartManifests[]) => void;
+  /**
+   * More files for `outdir`, keyed by relative path, written in the same swap as
+   * the manifests (so `outdir` is never seen without them), for example a Helm
+   * chart under `helm/`. A path must stay inside `outdir` and outside every cluster's folder.
+   * @default - none
+   */
+  readonly extraFiles?: (charts: readonly ChartManifests[]) => ReadonlyMap<string, string>;
 }
 
 /** What a synth wrote. */
@@ -52,9 +60,21 @@ export function synthToDist(app: App, options: SynthToDistOptions = {}): SynthRe
   const writesCliLayout = cliOutdir !== undefined && path.resolve(cliOutdir) !== folder && path.resolve(cliOutdir) !== path.resolve(outdir);
   (options.check ?? validationGate(app, { helm: writesCliLayout && isHelmTemplatesFolder(path.resolve(cliOutdir!)) }))(charts);
 
+  if (options.extraFiles) addExtraFiles(files, charts, options.extraFiles(charts));
   if (writesCliLayout) writeCdk8sCliOutput(cliOutdir!, charts);
   replaceDirAtomically(folder, files, options);
   return { charts, files: [...files.keys()].sort() };
+}
+
+function addExtraFiles(files: Map<string, string>, charts: readonly ChartManifests[], extra: ReadonlyMap<string, string>): void {
+  const clusterFolders = new Set(charts.map((c) => c.chartId.toLowerCase()));
+  for (const [file, content] of extra) {
+    const parts = file.split(/[\\/]/);
+    if (path.isAbsolute(file) || parts.some((p) => p === '..' || p === '') || clusterFolders.has(parts[0].toLowerCase()) || files.has(file)) {
+      throw new ConfigError('synth', 'extraFiles', file, 'a relative path inside outdir, without ".." and outside every cluster\'s folder and the manifests\' files');
+    }
+    files.set(file, content);
+  }
 }
 
 function writeCdk8sCliOutput(dir: string, charts: readonly ChartManifests[]): void {

@@ -126,6 +126,25 @@ describe('synthToDist', () => {
   });
 });
 
+describe('synthToDist extraFiles', () => {
+  test('writes extra files in the same swap as the manifests, and refuses paths outside outdir or inside a cluster folder', () => {
+    // GIVEN an app and a Helm chart to be written beside its clusters
+    const outdir = path.join(tempDir(), 'dist');
+
+    // WHEN synthesized with extra files
+    const result = synthToDist(twoClusterApp(), { outdir, cdk8sOutdir: outdir, extraFiles: () => new Map([['helm/Chart.yaml', 'name: x\n']]) });
+
+    // THEN they are part of the output
+    expect(result.files).toContain('helm/Chart.yaml');
+    expect(fs.readFileSync(path.join(outdir, 'helm/Chart.yaml'), 'utf8')).toBe('name: x\n');
+    for (const bad of ['../escaped.yaml', 'alpha/extra.yaml', '/etc/x']) {
+      expect(() => synthToDist(twoClusterApp(), { outdir, cdk8sOutdir: outdir, extraFiles: () => new Map([[bad, '']]) }))
+        .toThrow(`synth: extraFiles ${JSON.stringify(bad)} is invalid`);
+    }
+    expect(fs.existsSync(path.join(outdir, 'helm/Chart.yaml'))).toBe(true);
+  });
+});
+
 describe('replaceDirAtomically', () => {
   test('restores the previous folder when an earlier swap was interrupted between its renames', () => {
     // GIVEN a crash after dist/ was moved aside and before the new one was moved in
