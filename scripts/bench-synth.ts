@@ -96,7 +96,22 @@ function printTable(title: string, rows: Row[]): void {
   }
 }
 
+const USAGE = `Usage: npm run bench
+
+Measures where the time of a synth goes, as medians and ratios side by side: warm stages in this process
+(default app and 100 pool/class pairs), then cold runs of npm run synth, node --import tsx main.ts, tsx and
+cdk8s synth, each in a fresh process in a temporary copy of the project (dist/ in the checkout is never touched).
+
+Environment:
+  BENCH_ROUNDS=N   warm rounds per case (default 20)
+  BENCH_COLD=N     cold runs per command (default 3)
+`;
+
 function main(): void {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   printTable(`Warm, in process, default app (median of ${ROUNDS}; ratio to the first row)`, stages('default app', () => buildApp()));
   printTable(`Warm, in process, 100 pool/class pairs (median of ${ROUNDS}; ratio to the first row)`, stages('100 pairs', () => appWithPairs(100)));
 

@@ -39,7 +39,20 @@ export function bundlePlugin(): string {
   return result.outputFiles[0].text;
 }
 
+const USAGE = `Usage: npm run build:plugin [-- --check]
+
+Bundles the cdk8s validation plugin (lib/validation/plugin.ts, its dependencies and the CRD schemas) into
+${path.relative(ROOT, PLUGIN_FILE)}, one CommonJS file that cdk8s.yaml's validations: entry loads.
+
+  --check   write nothing; exit 1 when the committed file differs from a fresh bundle
+  --help    print this text
+`;
+
 function main(): void {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const bundle = bundlePlugin();
   if (process.argv.includes('--check')) {
     const current = fs.existsSync(PLUGIN_FILE) ? fs.readFileSync(PLUGIN_FILE, 'utf8') : '';
