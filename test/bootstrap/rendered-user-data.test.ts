@@ -179,7 +179,7 @@ describe('native', () => {
 describe('manual install', () => {
   const manual = ['manual-amd64-pinned.mime', 'manual-arm64-pinned.mime', 'manual-containerd-v3.mime', 'manual-mirror-pinned.mime'];
 
-  test.each(manual)('%s: NodeConfig points kubelet at SOCI and containerd at the daemon\'s --root; within 6144 bytes', (name) => {
+  test.each(manual)('%s: NodeConfig points kubelet at SOCI and containerd at the daemon\'s --root; within 7168 bytes', (name) => {
     const r = rendered[name];
     expect(partTypes(name)).toEqual([NODE_CONFIG, SHELL]);
     expect(r.nodeConfigs[0].spec.kubelet).toEqual({ config: { imageServiceEndpoint: SOCI_IMAGE_SERVICE_ENDPOINT } });
@@ -192,7 +192,8 @@ describe('manual install', () => {
     const images = name.includes('v3') ? containerd.plugins['io.containerd.cri.v1.images'] : containerd.plugins['io.containerd.grpc.v1.cri'].containerd;
     expect(images).toEqual({ snapshotter: 'soci', disable_snapshot_annotations: false, discard_unpacked_layers: r.sociConfigs[0].pull_modes.parallel_pull_unpack.discard_unpacked_layers });
     expect(Object.keys(containerd.plugins)).toHaveLength(1);
-    expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(6144);
+    // About 1.4 KiB of it rolls back a failed install; the size guard allows 16,384 - 3,072 bytes.
+    expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(7168);
   });
 
   test('schema v2 and v3 names are never mixed', () => {

@@ -4,13 +4,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse as parseToml } from 'smol-toml';
 import { DEFAULT_MANUAL_SOCI_ROOT } from '../../lib/bootstrap/soci-facts';
 import { ManualInstallScriptInput, renderManualInstallScript } from '../../lib/bootstrap/scripts/manual-install-script';
 import {
   ArtifactServer, ReleaseArchive, TlsMaterial, buildReleaseArchive, closedPort, makeSelfSignedCert,
   sha256sumFile, startArtifactServer,
 } from '../support/artifact-server';
-import { NodeSandbox, OVERLAID_DIRS, SandboxResult, assertNodeSandboxSupported } from '../support/node-sandbox';
+import { NodeSandbox, OVERLAID_DIRS, OverlaidDir, SandboxResult, assertNodeSandboxSupported } from '../support/node-sandbox';
+import {
+  CONTAINERD_CONFIG_REL, KUBELET_CONFIG_REL, KUBELET_DROP_IN_REL, NODEADM_CONTAINERD_MIGRATED, NODEADM_CONTAINERD_V2,
+  NODEADM_CONTAINERD_V3, NODEADM_KUBELET_CONFIG, NODEADM_KUBELET_DROP_IN,
+} from '../support/nodeadm-written-config';
 import { TUNED_SOCI_CONFIG_TOML } from '../support/soci-config-fixtures';
 
 const VERSION = '0.15.0';
@@ -25,7 +30,7 @@ let work: string;
 let tls: TlsMaterial;
 let https: ArtifactServer;
 let plain: ArtifactServer;
-const archives = {} as Record<'amd64' | 'arm64' | 'tampered', ReleaseArchive>;
+const archives = {} as Record<'amd64' | 'arm64' | 'tampered' | 'symlink', ReleaseArchive>;
 const sandboxes: NodeSandbox[] = [];
 
 beforeAll(async () => {
@@ -36,6 +41,8 @@ beforeAll(async () => {
   archives.arm64 = buildReleaseArchive(work, VERSION, 'arm64');
   const tamperedDir = fs.mkdtempSync(path.join(work, 'tampered-'));
   archives.tampered = buildReleaseArchive(tamperedDir, VERSION, 'amd64', 'tampered');
+  // A hostile mirror: `soci` is a symlink to a root-only file, with a matching .sha256sum.
+  archives.symlink = buildReleaseArchive(fs.mkdtempSync(path.join(work, 'symlink-')), VERSION, 'amd64', 'symlink', { soci: '/etc/shadow' });
   expect(archives.tampered.sha256).not.toBe(archives.amd64.sha256);
   https = await startArtifactServer(tls);
   plain = await startArtifactServer();
@@ -52,6 +59,8 @@ beforeAll(async () => {
   // Tampered: different bytes under the published (genuine) checksum.
   https.files.set(`/tampered/v${VERSION}/${archives.amd64.name}`, archives.tampered.bytes);
   https.files.set(`/tampered/v${VERSION}/${archives.amd64.name}.sha256sum`, sha256sumFile(archives.amd64));
+  https.files.set(`/symlink/v${VERSION}/${archives.symlink.name}`, archives.symlink.bytes);
+  https.files.set(`/symlink/v${VERSION}/${archives.symlink.name}.sha256sum`, sha256sumFile(archives.symlink));
 });
 
 afterAll(async () => {
@@ -74,14 +83,18 @@ function script(overrides: Partial<ManualInstallScriptInput> = {}): string {
   });
 }
 
-function sandbox(name: string): NodeSandbox {
-  const s = new NodeSandbox(name);
+/** The decompressor TUNED_SOCI_CONFIG_TOML names (pigz ships on the EKS AL2023 AMI). */
+const UNPIGZ = { 'unpigz': { content: '#!/bin/sh\nexec gzip "$@"\n', mode: 0o755 } };
+
+/** A node; `fixtures` are files already on it (nodeadm's output), unpigz is there unless `unpigz` is false. */
+function sandbox(name: string, fixtures: Partial<Record<OverlaidDir, Record<string, string>>> = {}, unpigz = true): NodeSandbox {
+  const s = new NodeSandbox(name, { ...fixtures, ...(unpigz ? { '/usr/bin': UNPIGZ } : {}) });
   sandboxes.push(s);
   return s;
 }
 
-function run(s: NodeSandbox, text: string, machine = 'x86_64'): Promise<SandboxResult> {
-  return s.run({ script: text, machine, env: { CURL_CA_BUNDLE: tls.caFile } });
+function run(s: NodeSandbox, text: string, machine = 'x86_64', failingSystemctlCall?: string): Promise<SandboxResult> {
+  return s.run({ script: text, machine, env: { CURL_CA_BUNDLE: tls.caFile }, failingSystemctlCall });
 }
 
 function fetchedSince(server: ArtifactServer, mark: number): string[] {
@@ -140,10 +153,14 @@ describe('manual install script on an amd64 node', () => {
     const dropIn = s.readUpper('/etc', 'systemd/system/containerd.service.d/10-soci-snapshotter.conf').content.split('\n');
     expect(dropIn).toContain('Requires=soci-snapshotter.service');
     expect(dropIn).toContain('After=soci-snapshotter.service');
-    expect(dropIn.find((l) => l.startsWith('ExecStartPost=-'))).toMatch(
-      /ctr --namespace k8s\.io images import --snapshotter soci --local \/etc\/eks\/pause\.tar/);
+    // nodeadm's own import (importSandboxImageForSOCI, sandbox_image.go @ v20260724), argument for argument.
+    expect(dropIn.find((l) => l.startsWith('ExecStartPost=-'))).toContain(
+      'ctr --namespace k8s.io images import --snapshotter soci --discard-unpacked-layers=false --local /etc/eks/pause.tar');
 
-    expect(r.systemctlCalls).toEqual(['daemon-reload', 'enable --now soci-snapshotter.socket soci-snapshotter.service']);
+    // Enabled, not started: with RAID0, nodeadm-run mounts the array over /var/lib/containerd after this
+    // script; containerd's Requires= drop-in starts the daemon after that, at every boot.
+    expect(r.systemctlCalls).toEqual(['daemon-reload', 'enable soci-snapshotter.socket']);
+    expect(r.systemctlCalls.join('\n')).not.toMatch(/--now|start|restart/);
     // Nothing else written: no leftover temp dir, nothing under /usr/bin, /var/lib or /run.
     expect(s.allWrittenFiles().filter((f) => !f.startsWith('/etc/') && !f.startsWith('/usr/local/'))).toEqual([]);
     expect(r.loggerCalls).toContain(`-t soci-bootstrap -- installed SOCI ${VERSION} (amd64)`);
@@ -311,4 +328,158 @@ describe('manual install script downloads', () => {
     expect(fetchedSince(plain, mark)).toEqual([]);
     expectNothingInstalled(s, r);
   });
+});
+
+/** What a run leaves in containerd's config, parsed, with the SOCI keys nodeadm merged taken out of the original. */
+function withoutSoci(toml: string): Record<string, unknown> {
+  const drop = (table: Record<string, unknown>): void => {
+    for (const [key, value] of Object.entries(table)) {
+      if (key === 'snapshotter' && value === 'soci') delete table[key];
+      else if (typeof value === 'object' && value !== null && !Array.isArray(value)) drop(value as Record<string, unknown>);
+    }
+  };
+  const parsed = parseToml(toml) as Record<string, unknown>;
+  delete (parsed.proxy_plugins as Record<string, unknown>).soci;
+  drop(parsed);
+  return parsed;
+}
+
+const CONTAINERD_SHAPES = {
+  'schema 2 (containerd 1.7)': NODEADM_CONTAINERD_V2,
+  'schema 3 (containerd 2.x)': NODEADM_CONTAINERD_V3,
+  'schema 2 fragment migrated by containerd 2.x': NODEADM_CONTAINERD_MIGRATED,
+};
+type Shape = keyof typeof CONTAINERD_SHAPES;
+
+interface FailureCase {
+  /** What goes wrong. */
+  readonly failure: string;
+  /** The line that says why, on stderr and in the journal. */
+  readonly reason: () => string;
+  readonly run: (s: NodeSandbox) => Promise<SandboxResult>;
+  /** False: the node has no /usr/bin/unpigz. */
+  readonly unpigz?: boolean;
+  readonly shapes: readonly Shape[];
+}
+
+const NO_RETRIES = { retries: 0, retryDelaySeconds: 0, connectTimeoutSeconds: 2, maxTimeSeconds: 5 };
+const ALL_SHAPES = Object.keys(CONTAINERD_SHAPES) as Shape[];
+const FAILURES: FailureCase[] = [
+  {
+    failure: 'a tampered archive',
+    reason: () => `checksum mismatch for ${archives.amd64.name}: expected ${archives.amd64.sha256} (published), actual ${archives.tampered.sha256}`,
+    run: (s) => run(s, script({ releaseBaseUrl: `${https.origin}/tampered` })),
+    shapes: ALL_SHAPES,
+  },
+  {
+    failure: 'a pinned sha256 mismatch',
+    reason: () => `checksum mismatch for ${archives.amd64.name}: expected ${'f'.repeat(64)} (pinned), actual ${archives.amd64.sha256}`,
+    run: (s) => run(s, script({ pinnedSha256: { amd64: 'f'.repeat(64) } })),
+    shapes: ['schema 2 (containerd 1.7)', 'schema 3 (containerd 2.x)'],
+  },
+  {
+    failure: 'an unreachable mirror',
+    reason: () => 'download failed after 1 attempts: https://127.0.0.1:',
+    run: async (s) => run(s, script({ releaseBaseUrl: `https://127.0.0.1:${await closedPort()}/mirror`, download: NO_RETRIES })),
+    shapes: ['schema 2 (containerd 1.7)', 'schema 3 (containerd 2.x)'],
+  },
+  {
+    failure: 'an unknown architecture',
+    reason: () => "unsupported architecture 'riscv64' (uname -m)",
+    run: (s) => run(s, script(), 'riscv64'),
+    shapes: ['schema 2 (containerd 1.7)', 'schema 3 (containerd 2.x)'],
+  },
+  {
+    failure: 'a missing decompressor',
+    reason: () => 'decompressor /usr/bin/unpigz (decompress_streams) is not an executable file',
+    run: (s) => run(s, script()),
+    unpigz: false,
+    shapes: ['schema 2 (containerd 1.7)', 'schema 3 (containerd 2.x)'],
+  },
+  {
+    failure: 'an archive whose soci member is a symlink to /etc/shadow',
+    reason: () => 'archive member soci is not a regular file',
+    run: (s) => run(s, script({ releaseBaseUrl: `${https.origin}/symlink` })),
+    shapes: ALL_SHAPES,
+  },
+];
+
+interface RollbackRun {
+  readonly s: NodeSandbox;
+  readonly r: SandboxResult;
+}
+
+describe('manual install script rollback on a node nodeadm already configured for SOCI', () => {
+  const cases = FAILURES.flatMap((c) => c.shapes.map((shape) => [c.failure, shape, c] as const));
+  const runs = new Map<string, RollbackRun>();
+
+  beforeAll(async () => {
+    // Independent nodes: a few side by side (the runs mostly wait on processes starting).
+    const queue = cases.map(([failure, shape, c], i) => async () => {
+      const s = sandbox(`rollback-${i}`, {
+        '/etc': { [CONTAINERD_CONFIG_REL]: CONTAINERD_SHAPES[shape], [KUBELET_DROP_IN_REL]: NODEADM_KUBELET_DROP_IN, [KUBELET_CONFIG_REL]: NODEADM_KUBELET_CONFIG },
+      }, c.unpigz ?? true);
+      runs.set(`${failure}|${shape}`, { s, r: await c.run(s) });
+    });
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) await next();
+    };
+    await Promise.all([worker(), worker(), worker()]);
+  }, 120_000);
+
+  test.each(cases)('GIVEN %s and containerd config in %s WHEN the script runs THEN it says why, takes SOCI out of containerd and kubelet, and leaves nothing of SOCI', (failure, shape, c) => {
+    const { s, r } = runs.get(`${failure}|${shape}`)!;
+    // THEN: the reason, then the rollback, on stderr and in the journal; the status stays non-zero (cloud-init reports it).
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`soci-bootstrap: ERROR: ${c.reason()}`);
+    expect(r.stderr).toContain(`soci-bootstrap: ERROR: SOCI ${VERSION} not installed (exit 1); the node joins without it`);
+    expect(r.stderr).toContain('soci-bootstrap: removed SOCI from /etc/containerd/config.toml');
+    expect(r.stderr).toContain(`soci-bootstrap: removed SOCI from /etc/${KUBELET_DROP_IN_REL}`);
+    expect(r.loggerCalls).toContain('-t soci-bootstrap -- removed SOCI from /etc/containerd/config.toml');
+
+    // Only the two files nodeadm wrote for SOCI changed; kubelet's own config.json never mentioned SOCI.
+    expect(s.allWrittenFiles()).toEqual([`/etc/${CONTAINERD_CONFIG_REL}`, `/etc/${KUBELET_DROP_IN_REL}`]);
+
+    const containerd = s.readUpper('/etc', CONTAINERD_CONFIG_REL);
+    expect(containerd.mode).toBe(0o644);
+    expect(containerd.content).not.toMatch(/soci/i);
+    expect(parseToml(containerd.content)).toEqual(withoutSoci(CONTAINERD_SHAPES[shape]));
+
+    const kubelet = s.readUpper('/etc', KUBELET_DROP_IN_REL);
+    expect(kubelet.mode).toBe(0o644);
+    expect(kubelet.content).not.toMatch(/soci/i);
+    const { imageServiceEndpoint, ...rest } = JSON.parse(NODEADM_KUBELET_DROP_IN);
+    expect(imageServiceEndpoint).toMatch(/soci/);
+    expect(JSON.parse(kubelet.content)).toEqual(rest);
+
+    // Nothing of SOCI enabled or installed.
+    expect(r.systemctlCalls).toEqual([]);
+    expect(s.upperFiles('/usr/local')).toEqual([]);
+  });
+});
+
+describe('manual install script rollback of a half-finished install', () => {
+  test('GIVEN systemctl enable fails after the files are in place WHEN the script runs THEN units, binaries and config are removed, systemd reloaded and nodeadm\'s SOCI settings undone', async () => {
+    // GIVEN
+    const s = sandbox('half-installed', { '/etc': { [CONTAINERD_CONFIG_REL]: NODEADM_CONTAINERD_V3, [KUBELET_DROP_IN_REL]: NODEADM_KUBELET_DROP_IN } });
+    // WHEN
+    const r = await run(s, script(), 'x86_64', 'enable soci-snapshotter.socket');
+    // THEN: the unexpected failure is named, then everything is rolled back.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/soci-bootstrap: ERROR: line \d+: systemctl enable soci-snapshotter\.socket\n/);
+    expect(r.systemctlCalls).toEqual(['daemon-reload', 'enable soci-snapshotter.socket', 'disable soci-snapshotter.socket', 'daemon-reload']);
+    expect(s.allWrittenFiles()).toEqual([`/etc/${CONTAINERD_CONFIG_REL}`, `/etc/${KUBELET_DROP_IN_REL}`]);
+    expect(s.readUpper('/etc', CONTAINERD_CONFIG_REL).content).not.toMatch(/soci/i);
+    expect(s.readUpper('/etc', KUBELET_DROP_IN_REL).content).not.toMatch(/soci/i);
+  }, 30_000);
+
+  test('GIVEN nodeadm\'s SOCI settings and a good release WHEN the script succeeds THEN containerd\'s and kubelet\'s files stay as nodeadm wrote them', async () => {
+    // GIVEN
+    const s = sandbox('keeps-nodeadm', { '/etc': { [CONTAINERD_CONFIG_REL]: NODEADM_CONTAINERD_V2, [KUBELET_DROP_IN_REL]: NODEADM_KUBELET_DROP_IN } });
+    // WHEN
+    const r = await run(s, script());
+    // THEN
+    expect(r.code).toBe(0);
+    expect(s.upperFiles('/etc')).toEqual(ETC_FILES);
+  }, 30_000);
 });

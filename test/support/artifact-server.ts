@@ -25,14 +25,23 @@ export interface ReleaseArchive {
 
 export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
-/** Builds `soci-snapshotter-<ver>-linux-<arch>.tar.gz` with the upstream layout (files at top level). */
-export function buildReleaseArchive(workDir: string, version: string, arch: Arch, label = 'test stub'): ReleaseArchive {
+/**
+ * Builds `soci-snapshotter-<ver>-linux-<arch>.tar.gz` with the upstream layout (files at top level).
+ * @param symlinks members stored as symbolic links to these targets instead of files, e.g.
+ *   `{ soci: '/etc/shadow' }` for an archive a hostile mirror would serve
+ */
+export function buildReleaseArchive(
+  workDir: string, version: string, arch: Arch, label = 'test stub', symlinks: Record<string, string> = {},
+): ReleaseArchive {
   const name = `soci-snapshotter-${version}-linux-${arch}.tar.gz`;
   const src = fs.mkdtempSync(path.join(workDir, `src-${arch}-`));
   const daemon = `#!/bin/sh\necho "soci-snapshotter-grpc ${version} ${arch} (${label})"\n`;
   const cli = `#!/bin/sh\necho "soci ${version} ${arch} (test stub)"\n`;
-  fs.writeFileSync(path.join(src, 'soci-snapshotter-grpc'), daemon, { mode: 0o755 });
-  fs.writeFileSync(path.join(src, 'soci'), cli, { mode: 0o755 });
+  for (const [member, content] of [['soci-snapshotter-grpc', daemon], ['soci', cli]]) {
+    const file = path.join(src, member);
+    if (symlinks[member] !== undefined) fs.symlinkSync(symlinks[member], file);
+    else fs.writeFileSync(file, content, { mode: 0o755 });
+  }
   fs.writeFileSync(path.join(src, 'NOTICE.md'), 'SOCI snapshotter test fixture\n');
   fs.writeFileSync(path.join(src, 'THIRD_PARTY_LICENSES'), 'none\n');
   const out = path.join(workDir, name);

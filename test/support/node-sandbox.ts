@@ -29,6 +29,8 @@ export interface SandboxRun {
   readonly env?: Record<string, string>;
   /** Kill the run after this many ms. @default 30000 */
   readonly timeoutMs?: number;
+  /** systemctl calls whose arguments (joined by spaces) equal this exit 1, after being recorded. @default - every call exits 0 */
+  readonly failingSystemctlCall?: string;
 }
 
 export interface SandboxResult {
@@ -148,7 +150,9 @@ export class NodeSandbox {
     const records = path.join(this.dir, 'records');
     for (const f of fs.readdirSync(records)) fs.rmSync(path.join(records, f));
     const recorder = (name: string) => `#!/bin/sh\nprintf '%s\\n' "$*" >>'${records}/${name}'\n`;
-    writeExecutable(path.join(stubs, 'systemctl'), recorder('systemctl'));
+    const failing = opts.failingSystemctlCall;
+    writeExecutable(path.join(stubs, 'systemctl'), recorder('systemctl')
+      + (failing === undefined ? '' : `if [ "$*" = '${failing.replace(/'/g, `'\\''`)}' ]; then exit 1; fi\n`));
     writeExecutable(path.join(stubs, 'logger'), recorder('logger'));
     writeExecutable(path.join(stubs, 'uname'),
       `#!/bin/sh\nif [ "$*" = "-m" ]; then echo '${opts.machine ?? 'x86_64'}'; else exec '${stubs}/real-uname' "$@"; fi\n`);

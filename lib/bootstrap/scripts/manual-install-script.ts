@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../../errors';
 import { SHA256_PATTERN, SOCI_CONFIG_PATH, SOCI_SOCKET } from '../soci-facts';
-import { COMMON_FUNCTIONS, CONFIG_HEREDOC, UNIT_HEREDOC, heredoc, heredocBody, shQuote } from './shell';
+import { COMMON_FUNCTIONS, CONFIG_HEREDOC, UNIT_HEREDOC, decompressorPaths, heredoc, heredocBody, shQuote } from './shell';
 
 const WHERE = 'renderManualInstallScript';
 
@@ -113,14 +113,16 @@ WantedBy=sockets.target
  * containerd drop-in: needs the daemon (as nodeadm's drop-in), and imports the
  * AMI's pause image into the soci snapshotter once containerd is up, because
  * containerd >= 2.2.3 otherwise unpacks it through SOCI before kubelet has
- * registry credentials (amazon-eks-ami#2710). `-`: a failed import is tolerated.
+ * registry credentials (amazon-eks-ami#2710). The import is nodeadm's own
+ * command (`importSandboxImageForSOCI`, nodeadm/internal/containerd/sandbox_image.go
+ * @ v20260724). `-`: a failed import is tolerated.
  */
 export const CONTAINERD_DROP_IN = `[Unit]
 Requires=soci-snapshotter.service
 After=soci-snapshotter.service
 
 [Service]
-ExecStartPost=-/bin/sh -c 'if [ -f /etc/eks/pause.tar ]; then ctr --namespace k8s.io images import --snapshotter soci --local /etc/eks/pause.tar; fi'
+ExecStartPost=-/bin/sh -c 'test -f /etc/eks/pause.tar && ctr --namespace k8s.io images import --snapshotter soci --discard-unpacked-layers=false --local /etc/eks/pause.tar'
 `;
 
 /** Unit paths the script writes, with their content (for tests and validators). */
@@ -132,6 +134,74 @@ export function manualInstallUnitFiles(sociRoot: string): Record<string, string>
   };
 }
 
+/** containerd's config, where nodeadm-config merged the NodeConfig's SOCI fragment. */
+export const CONTAINERD_CONFIG_FILE = '/etc/containerd/config.toml';
+
+/**
+ * Where nodeadm-config wrote the NodeConfig's kubelet settings: the drop-in for
+ * kubelet 1.29 and later, config.json itself before (nodeadm/internal/kubelet/config.go).
+ */
+export const KUBELET_CONFIG_FILES: readonly string[] = [
+  '/etc/kubernetes/kubelet/config.json',
+  '/etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf',
+];
+
+/**
+ * Rolls back, after any failure, what nodeadm-config wrote for SOCI before the
+ * script ran, and what the script had installed, so that nodeadm-run starts
+ * containerd and kubelet on containerd's default snapshotter:
+ * - containerd: drops the `[proxy_plugins.soci]` table with its sub-tables and
+ *   every `snapshotter = "soci"` key (the CRI one in either schema), at any
+ *   indentation and in either quote style (nodeadm writes go-toml's output, or
+ *   on containerd 2.x with a schema-2 fragment `containerd config migrate`'s);
+ * - kubelet: drops `imageServiceEndpoint` when it names SOCI, rewriting valid JSON;
+ * - the binaries, config.toml and units, then reloads systemd so containerd no
+ *   longer `Requires=` the daemon.
+ * The exit status stays non-zero so cloud-init reports the failure;
+ * nodeadm-run is only ordered `After=` cloud-final, so it runs anyway.
+ */
+function renderRollback(): string {
+  const units = Object.keys(manualInstallUnitFiles('/')).map((f) => f.slice(UNIT_DIR.length + 1));
+  return `# Output of "\${@:2}" over file $1 replaces the file, if the command succeeds.
+unsoci() {
+  local out
+  if out="$("\${@:2}" <"$1")" && echo "$out" | write_file "$1"; then
+    log "removed SOCI from $1"
+  else
+    log "ERROR: could not remove SOCI from $1"
+  fi
+}
+
+rollback() {
+  local f=${CONTAINERD_CONFIG_FILE}
+  ! grep -qs soci $f || unsoci $f awk '/^[ \\t]*\\[/ { s = /^[ \\t]*\\[proxy_plugins\\.["\\047]?soci["\\047]?[].]/ }
+    !s && !/^[ \\t]*snapshotter *= *["\\047]soci["\\047]/'
+  for f in ${KUBELET_CONFIG_FILES.join(' ')}; do
+    ! grep -qs soci "$f" || unsoci "$f" python3 -c 'import json, sys
+c = json.load(sys.stdin)
+if "soci" in str(c.get("imageServiceEndpoint")): del c["imageServiceEndpoint"]
+print(json.dumps(c, indent=4))'
+  done
+  [[ ! -e $U/soci-snapshotter.socket ]] || systemctl disable soci-snapshotter.socket
+  [[ -z $(rm -fv /usr/local/bin/soci{,-snapshotter-grpc} ${SOCI_CONFIG_PATH} $U/{${units.join(',')}}) ]] || systemctl daemon-reload
+}
+
+finish() {
+  local rc=$?
+  set +eE
+  trap - ERR
+  rm -rf "\${WORK:-}"
+  ((rc)) || return 0
+  log "ERROR: SOCI $VERSION not installed (exit $rc); the node joins without it"
+  rollback
+  exit $rc
+}
+trap finish EXIT
+trap 'exit 1' HUP INT TERM
+trap 'log "ERROR: line $LINENO: $BASH_COMMAND"' ERR
+`;
+}
+
 /**
  * Renders the manual install script. Pure and deterministic; throws
  * {@link ConfigError} for any value that is not safe to place in the script.
@@ -139,33 +209,32 @@ export function manualInstallUnitFiles(sociRoot: string): Record<string, string>
 export function renderManualInstallScript(input: ManualInstallScriptInput): string {
   checkInput(input);
   const config = heredocBody(WHERE, 'configToml', input.configToml, CONFIG_HEREDOC);
+  const decompressors = decompressorPaths(WHERE, config);
   const d = input.download;
   const proto = input.allowInsecureMirror ? '' : ' --proto "=https" --proto-redir "=https"';
   const units = Object.entries(manualInstallUnitFiles(input.sociRoot))
     .map(([path, body]) => `  ${heredoc(`write_file "$U${path.slice(UNIT_DIR.length)}"`, UNIT_HEREDOC, body)}`)
     .join('');
+  // SOCI refuses to start when a decompressor is not an executable file, and containerd Requires= SOCI.
+  const checkDecompressors = decompressors.length === 0 ? '' : `  local d=(${decompressors.map(shQuote).join(' ')})
+  for x in "\${d[@]}"; do
+    [[ -f $x && -x $x ]] || die "decompressor $x (decompress_streams) is not an executable file"
+  done
+`;
 
   return `#!/bin/bash
-# Installs SOCI snapshotter ${input.sociVersion}, checksum-verified, before containerd starts.
-set -euo pipefail
+# Installs SOCI snapshotter ${input.sociVersion}, checksum-verified, before containerd starts;
+# on failure, removes nodeadm's SOCI settings so the node joins without SOCI.
+set -Eeuo pipefail
 
 readonly VERSION=${shQuote(input.sociVersion)}
 readonly BASE_URL=${shQuote(input.releaseBaseUrl)}
 declare -rA PINNED=([amd64]=${shQuote(input.pinnedSha256.amd64 ?? '')} [arm64]=${shQuote(input.pinnedSha256.arm64 ?? '')})
 readonly ATTEMPTS=${d.retries + 1} RETRY_DELAY=${d.retryDelaySeconds}
 readonly CURL_OPTS=(--fail -sS --location --connect-timeout ${d.connectTimeoutSeconds} --max-time ${d.maxTimeSeconds}${proto})
+readonly U=${UNIT_DIR}
 
-${COMMON_FUNCTIONS}
-detect_arch() {
-  local machine
-  machine="$(uname -m)"
-  case "$machine" in
-    x86_64) echo amd64 ;;
-    aarch64) echo arm64 ;;
-    *) die "unsupported architecture '$machine' (uname -m); supported: x86_64 (amd64), aarch64 (arm64)" ;;
-  esac
-}
-
+${COMMON_FUNCTIONS}${renderRollback()}
 # Bounded retries: a dead mirror must not hold up the boot forever.
 fetch() {
   local url="$1" out="$2" attempt
@@ -178,14 +247,13 @@ fetch() {
 }
 
 verify() {
-  local dir="$1" archive="$2" pinned="$3" published='' actual
+  local dir="$1" archive="$2" pinned="\${3,,}" published='' actual
   read -r published _ <"$dir/$archive.sha256sum" || true
   [[ "$published" =~ ^[0-9a-fA-F]{64}$ ]] || die "$archive.sha256sum has no sha256 in its first field"
-  published="\${published,,}" pinned="\${pinned,,}"
-  actual="$(cd "$dir" && sha256sum "$archive")"
+  published="\${published,,}"
+  actual="$(sha256sum <"$dir/$archive")"
   actual="\${actual%% *}"
-  # Rebuilt "<hex>  <name>" line: --check on the archive, not a hash of the .sha256sum.
-  (cd "$dir" && echo "$published  $archive" | sha256sum --check --status -) ||
+  [[ "$actual" == "$published" ]] ||
     die "checksum mismatch for $archive: expected $published (published), actual $actual"
   [[ -z "$pinned" || "$pinned" == "$actual" ]] ||
     die "checksum mismatch for $archive: expected $pinned (pinned), actual $actual"
@@ -193,19 +261,26 @@ verify() {
 }
 
 main() {
-  local arch archive
-  arch="$(detect_arch)"
-  archive="soci-snapshotter-$VERSION-linux-$arch.tar.gz"
+  local arch archive x
+  case "$(uname -m)" in
+    x86_64) arch=amd64 ;;
+    aarch64) arch=arm64 ;;
+    *) die "unsupported architecture '$(uname -m)' (uname -m); supported: x86_64 (amd64), aarch64 (arm64)" ;;
+  esac
+${checkDecompressors}  archive="soci-snapshotter-$VERSION-linux-$arch.tar.gz"
   WORK="$(mktemp -d)"
-  trap 'rm -rf "$WORK"' EXIT
   fetch "$BASE_URL/v$VERSION/$archive" "$WORK/$archive"
   fetch "$BASE_URL/v$VERSION/$archive.sha256sum" "$WORK/$archive.sha256sum"
   verify "$WORK" "$archive" "\${PINNED[$arch]}"
   tar -xzf "$WORK/$archive" -C "$WORK" soci-snapshotter-grpc soci
+  for x in soci-snapshotter-grpc soci; do
+    # install would copy what a symlink member points at.
+    [[ -f $WORK/$x && ! -L $WORK/$x ]] || die "archive member $x is not a regular file"
+  done
   install -m 0755 "$WORK/soci-snapshotter-grpc" "$WORK/soci" /usr/local/bin/
-  ${heredoc(`write_file ${shQuote(SOCI_CONFIG_PATH)}`, CONFIG_HEREDOC, config)}  local U=${UNIT_DIR}
-${units}  systemctl daemon-reload
-  systemctl enable --now soci-snapshotter.socket soci-snapshotter.service
+  ${heredoc(`write_file ${shQuote(SOCI_CONFIG_PATH)}`, CONFIG_HEREDOC, config)}${units}  systemctl daemon-reload
+  # No --now: nodeadm-run may yet move /var/lib/containerd (RAID0); containerd starts SOCI.
+  systemctl enable soci-snapshotter.socket
   log "installed SOCI $VERSION ($arch)"
 }
 

@@ -4,6 +4,7 @@
  * scripts define.
  */
 import { ConfigError } from '../../errors';
+import { isTomlTable, parseUserToml } from '../../userdata/toml';
 
 /** The heredoc delimiter around config.toml; the manifest validator extracts the file from between these lines. */
 export const CONFIG_HEREDOC = 'SOCI_CONFIG_TOML';
@@ -58,3 +59,26 @@ write_file() {
   mv -f "$tmp" "$1"
 }
 `;
+
+/**
+ * Every `pull_modes.parallel_pull_unpack.decompress_streams.<alg>.path` of a
+ * SOCI config.toml, in its order. SOCI refuses to start when one is not an
+ * executable file, so the scripts check them on the node.
+ */
+export function decompressorPaths(where: string, configToml: string): string[] {
+  const config = parseUserToml(where, 'configToml', configToml);
+  const parallel = tableAt(tableAt(config.pull_modes)?.parallel_pull_unpack);
+  const streams = tableAt(parallel?.decompress_streams) ?? {};
+  return Object.entries(streams).map(([algorithm, stream]) => {
+    const path = tableAt(stream)?.path;
+    if (typeof path !== 'string' || !path.startsWith('/') || /[\0\n\r]/.test(path)) {
+      throw new ConfigError(where, `configToml decompress_streams.${algorithm}.path`, path,
+        'an absolute path to the decompressor (SOCI runs it directly)');
+    }
+    return path;
+  });
+}
+
+function tableAt(value: unknown): Record<string, unknown> | undefined {
+  return isTomlTable(value) ? value : undefined;
+}
