@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'fs';
 import { runUserdataCli } from '../lib/cli/userdata-cli';
+import { describeValue } from '../lib/errors';
 
 const result = runUserdataCli(process.argv.slice(2));
 let exitCode = result.exitCode;
@@ -13,7 +14,7 @@ if (result.file) {
   try {
     writeFileSync(result.file.path, result.file.content);
   } catch (error) {
-    stderr = `--out: cannot write ${result.file.path}: ${(error as Error).message}\n`;
+    stderr = `--out: cannot write ${describeValue(result.file.path)}: ${(error as Error).message}\n`;
     exitCode = 1;
   }
 }

@@ -1,3 +1,5 @@
+import { describeValue, MAX_SHOWN_CHARS } from '../errors';
+
 /**
  * A small, strict command-line parser: `--flag value`, `--flag=value` and
  * presence switches, every flag declared, nothing guessed.
@@ -35,14 +37,14 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
-    if (!match) throw new UsageError(arg, 'unexpected argument; every option is a --flag (see --help)');
+    if (!match) throw new UsageError(shown(arg), 'unexpected argument; every option is a --flag (see --help)');
     const [, name, inline] = match;
     const spec = byName.get(name);
-    if (!spec) throw new UsageError(`--${name}`, `unknown flag; known flags: ${specs.map((s) => `--${s.name}`).join(', ')}`);
+    if (!spec) throw new UsageError(shown(`--${name}`), `unknown flag; known flags: ${specs.map((s) => `--${s.name}`).join(', ')}`);
     if (parsed.has(name)) throw new UsageError(`--${name}`, 'given more than once');
     if (spec.kind === FlagKind.SWITCH) {
       if (inline !== undefined && inline !== 'true' && inline !== 'false') {
-        throw new UsageError(`--${name}`, `${JSON.stringify(inline)} is not allowed; give the flag alone, or =true / =false`);
+        throw new UsageError(`--${name}`, `${describeValue(inline)} is not allowed; give the flag alone, or =true / =false`);
       }
       parsed.set(name, inline ?? 'true');
       continue;
@@ -54,4 +56,9 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     parsed.set(name, value);
   }
   return parsed;
+}
+
+/** What the user typed, as a message shows it: whole when short, cut like any value when long. */
+function shown(text: string): string {
+  return text.length > MAX_SHOWN_CHARS ? describeValue(text) : text;
 }

@@ -9,9 +9,12 @@ import { ContainerdConfigVersion } from '../bootstrap/containerd-config';
 import { INodeBootstrap } from '../bootstrap/node-bootstrap';
 import { DecompressStream, ParallelPullTuning } from '../bootstrap/parallel-pull-tuning';
 import { SociBootstrap } from '../bootstrap/soci-bootstrap';
-import { UNBOUNDED } from '../bootstrap/soci-facts';
-import { ConfigError } from '../errors';
+import { KARPENTER_USER_DATA_RESERVE_BYTES, UNBOUNDED } from '../bootstrap/soci-facts';
+import { ConfigError, describeValue, Redacted } from '../errors';
+import { UserDataReserve, userDataSizeVerdict } from '../validation/user-data-size';
 import { FlagKind, FlagSpec, ParsedFlags, parseFlags, UsageError } from './argv';
+import { certificateAuthorityProblem } from './certificate-authority';
+import { cidrProblem } from './service-cidr';
 
 /** What the command prints, and the file it asks to be written. */
 export interface CliResult {
@@ -76,8 +79,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'decompress-zstd', kind: FlagKind.VALUE, help: '"PATH [ARGS...]"  external zstd decompressor (AL2023)' },
   { name: 'cluster-name', kind: FlagKind.VALUE, help: 'NAME  EKS cluster name (with the other three cluster flags)' },
   { name: 'api-server-endpoint', kind: FlagKind.VALUE, help: 'URL  cluster API endpoint' },
-  { name: 'certificate-authority', kind: FlagKind.VALUE, help: 'B64  base64 cluster CA bundle' },
-  { name: 'service-cidr', kind: FlagKind.VALUE, help: 'CIDR  cluster service CIDR' },
+  { name: 'certificate-authority', kind: FlagKind.VALUE, help: 'B64  cluster CA bundle: base64 of PEM CERTIFICATE blocks, as aws eks describe-cluster returns it' },
+  { name: 'service-cidr', kind: FlagKind.VALUE, help: 'CIDR  cluster service CIDR, IPv4 or IPv6, without host bits (10.100.0.0/16)' },
   { name: 'base64', kind: FlagKind.SWITCH, help: '  print the user data base64-encoded' },
   { name: 'out', kind: FlagKind.VALUE, help: 'FILE  write to FILE instead of stdout' },
   { name: 'help', kind: FlagKind.SWITCH, help: '  print this help' },
@@ -102,15 +105,22 @@ export function usage(): string {
   ].join('\n');
 }
 
+/**
+ * Room for the NodeConfig that EKS managed node groups and Karpenter append
+ * to user data without a cluster section; user data with one is complete.
+ */
+const APPENDED_NODE_CONFIG: UserDataReserve = { bytes: KARPENTER_USER_DATA_RESERVE_BYTES, appendedBy: 'the node group (EKS or Karpenter)' };
+
 /** Runs the command. Never throws for user mistakes: they become stderr and a non-zero exit code. */
 export function runUserdataCli(argv: readonly string[]): CliResult {
+  let flags: ParsedFlags = new Map();
   try {
-    const flags = parseFlags(argv, FLAGS);
+    flags = parseFlags(argv, FLAGS);
     if (flags.get('help') === 'true') return { stdout: usage(), stderr: '', exitCode: 0 };
     return render(flags);
   } catch (error) {
     if (error instanceof UsageError) return failure(EXIT_USAGE, `${error.message}\n`);
-    if (error instanceof ConfigError) return failure(EXIT_CONFIG, `${flagFor(error.field)}${error.message}\n`);
+    if (error instanceof ConfigError) return failure(EXIT_CONFIG, `${flagMessage(error, flags)}\n`);
     throw error;
   }
 }
@@ -132,12 +142,16 @@ function render(flags: ParsedFlags): CliResult {
   if (userData === undefined) {
     return { stdout: '', stderr: '--strategy none: nothing to render (the AMI already runs SOCI); add the cluster flags for a self-managed node\n', exitCode: 0 };
   }
+  // The same size check as a synth; nothing is appended to user data that carries its own cluster section.
+  const size = userDataSizeVerdict(userData, cluster ? undefined : APPENDED_NODE_CONFIG);
+  if (size?.severity === 'error') return failure(EXIT_CONFIG, `user data: ${size.message}\n`);
+  const warning = size ? `warning: user data: ${size.message}\n` : '';
   const content = flags.get('base64') === 'true' ? `${Buffer.from(userData, 'utf8').toString('base64')}\n` : userData;
   const out = flags.get('out');
   if (out !== undefined) {
-    return { stdout: '', stderr: `wrote ${Buffer.byteLength(content)} bytes to ${out}\n`, exitCode: 0, file: { path: out, content } };
+    return { stdout: '', stderr: `${warning}wrote ${Buffer.byteLength(content)} bytes to ${out}\n`, exitCode: 0, file: { path: out, content } };
   }
-  return { stdout: content, stderr: '', exitCode: 0 };
+  return { stdout: content, stderr: warning, exitCode: 0 };
 }
 
 function bootstrapFor(strategy: Strategy, flags: ParsedFlags, tuning: ParallelPullTuning | undefined): INodeBootstrap {
@@ -164,7 +178,7 @@ function bootstrapFor(strategy: Strategy, flags: ParsedFlags, tuning: ParallelPu
 function parseStrategy(value: string | undefined): Strategy {
   if (value === undefined) throw new UsageError('--strategy', `required: one of ${STRATEGIES.join(', ')}`);
   if (!(STRATEGIES as readonly string[]).includes(value)) {
-    throw new UsageError('--strategy', `${JSON.stringify(value)} is not allowed; use one of ${STRATEGIES.join(', ')}`);
+    throw new UsageError('--strategy', `${describeValue(value)} is not allowed; use one of ${STRATEGIES.join(', ')}`);
   }
   return value as Strategy;
 }
@@ -176,11 +190,21 @@ function parseCluster(flags: ParsedFlags): NodeConfigSpecCluster | undefined {
     const missing = CLUSTER_FLAGS.filter((flag) => !flags.has(flag)).map((f) => `--${f}`);
     throw new UsageError(`--${given[0]}`, `the cluster flags go together; also give ${missing.join(', ')}`);
   }
+  const certificateAuthority = flags.get('certificate-authority')!;
+  const caProblem = certificateAuthorityProblem(certificateAuthority);
+  if (caProblem) {
+    throw new UsageError('--certificate-authority', `${describeValue(new Redacted(`${certificateAuthority.length} characters`))} is not allowed: ${caProblem}; give the cluster's CA bundle as aws eks describe-cluster returns it (base64 of PEM CERTIFICATE blocks only)`);
+  }
+  const cidr = flags.get('service-cidr')!;
+  const cidrError = cidrProblem(cidr);
+  if (cidrError) {
+    throw new UsageError('--service-cidr', `${describeValue(cidr)} is not allowed: ${cidrError}; give the cluster's service CIDR, such as "10.100.0.0/16" or "fd00:10:96::/108"`);
+  }
   return {
     name: flags.get('cluster-name'),
     apiServerEndpoint: flags.get('api-server-endpoint'),
-    certificateAuthority: flags.get('certificate-authority'),
-    cidr: flags.get('service-cidr'),
+    certificateAuthority,
+    cidr,
   };
 }
 
@@ -190,7 +214,7 @@ function parseTuning(flags: ParsedFlags): ParallelPullTuning | undefined {
     const value = flags.get(flag);
     if (value === undefined) return undefined;
     if (value === 'unbounded') return UNBOUNDED;
-    if (!/^-?\d+$/.test(value)) throw new UsageError(`--${flag}`, `${JSON.stringify(value)} is not allowed; use a positive whole number or "unbounded"`);
+    if (!/^-?\d+$/.test(value)) throw new UsageError(`--${flag}`, `${describeValue(value)} is not allowed; use a positive whole number or "unbounded"`);
     return Number(value);
   };
   const gzip = decompressor(flags, 'decompress-gzip');
@@ -212,14 +236,14 @@ function chunkSize(value: string | undefined): ChunkSize | undefined {
   try {
     return ChunkSize.of(value);
   } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError('--chunk-size', `${JSON.stringify(value)} is not allowed: ${error.allowed}; or "whole-layer"`);
+    if (error instanceof ConfigError) throw new UsageError('--chunk-size', `${describeValue(value)} is not allowed: ${inFlagSpelling(error.allowed)}; or "whole-layer"`);
     throw error;
   }
 }
 
 function parseBoolean(flag: string, value: string | undefined): boolean | undefined {
   if (value === undefined) return undefined;
-  if (value !== 'true' && value !== 'false') throw new UsageError(`--${flag}`, `${JSON.stringify(value)} is not allowed; use true or false`);
+  if (value !== 'true' && value !== 'false') throw new UsageError(`--${flag}`, `${describeValue(value)} is not allowed; use true or false`);
   return value === 'true';
 }
 
@@ -241,16 +265,19 @@ function parseContainerdVersion(value: string | undefined): ContainerdConfigVers
   if (value === undefined) return undefined;
   if (value === '2') return ContainerdConfigVersion.V2;
   if (value === '3') return ContainerdConfigVersion.V3;
-  throw new UsageError('--containerd-config-version', `${JSON.stringify(value)} is not allowed; use 2 (containerd 1.7) or 3 (containerd 2.x)`);
+  throw new UsageError('--containerd-config-version', `${describeValue(value)} is not allowed; use 2 (containerd 1.7) or 3 (containerd 2.x)`);
 }
 
 /** Builder props and the flag that sets each, so a builder's refusal names what the user typed. */
 const FLAG_OF_FIELD: Record<string, string> = {
   'sociVersion': 'soci-version',
   'mirrorBaseUrl': 'mirror',
+  'allowInsecureMirror': 'allow-insecure-mirror',
   'sha256.amd64': 'sha256-amd64',
   'sha256.arm64': 'sha256-arm64',
+  'containerdConfigVersion': 'containerd-config-version',
   'sociRoot': 'soci-root',
+  'keepSociDataOnEbs': 'keep-soci-data-on-ebs',
   'cluster.name': 'cluster-name',
   'cluster.apiServerEndpoint': 'api-server-endpoint',
   'cluster.certificateAuthority': 'certificate-authority',
@@ -263,9 +290,39 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'tuning.decompressStreams': 'decompress-gzip',
 };
 
-function flagFor(field: string): string {
-  const flag = FLAG_OF_FIELD[field];
-  return flag ? `--${flag}: ` : '';
+/**
+ * The builders explain themselves in prop spelling; the command's user typed
+ * flags. Each prop name (with or without `tuning.`) and each constant becomes
+ * what the user would type instead. Longest first, so no name is replaced inside another.
+ */
+const FLAG_SPELLINGS: ReadonlyArray<[RegExp, string]> = [
+  ['UNBOUNDED (-1)', '"unbounded"'],
+  ['-1', '"unbounded" (-1)'],
+  ['allowInsecureMirror: true', '--allow-insecure-mirror'],
+  ['pin sha256 for amd64 and arm64', 'give --sha256-amd64 and --sha256-arm64'],
+  ['ChunkSize.wholeLayer()', '"whole-layer"'],
+  ...Object.entries(FLAG_OF_FIELD).map(([field, flag]): [string, string] => [field, `--${flag}`]),
+  ...Object.entries(TUNING_FLAGS).filter(([, option]) => option !== 'decompressStreams').map(([flag, option]): [string, string] => [option, `--${flag}`]),
+]
+  .sort(([a], [b]) => b.length - a.length)
+  .map(([prop, flag]) => [new RegExp(`(?<![\\w.-])${prop.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'g'), flag]);
+
+/** A builder's explanation in the flags' spelling. */
+export function inFlagSpelling(text: string): string {
+  return FLAG_SPELLINGS.reduce((result, [prop, flag]) => result.replace(prop, flag), text);
+}
+
+/**
+ * A builder's refusal as `--flag: VALUE is invalid: what is allowed`, showing
+ * the value as typed (a redacted one as its description), in flag spelling.
+ */
+function flagMessage(error: ConfigError, flags: ParsedFlags): string {
+  const flag = FLAG_OF_FIELD[error.field];
+  if (!flag) return inFlagSpelling(error.message);
+  const allowed = inFlagSpelling(error.allowed);
+  if (FLAGS.find((spec) => spec.name === flag)?.kind === FlagKind.SWITCH) return `--${flag}: ${allowed}`;
+  const shown = error.value instanceof Redacted ? error.value : flags.get(flag) ?? error.value;
+  return `--${flag}: ${describeValue(shown)} is invalid: ${allowed}`;
 }
 
 function failure(exitCode: number, stderr: string): CliResult {
