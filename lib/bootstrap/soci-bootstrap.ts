@@ -128,6 +128,7 @@ export class SociBootstrap {
    * Any AL2023 AMI with nodeadm (custom, or older than v20250821): downloads a
    * checksum-verified SOCI release at boot, installs its systemd units and
    * points containerd and kubelet at it. Needs egress to GitHub or the mirror.
+   * When the install fails, the node joins on containerd's default snapshotter.
    */
   public static manualInstall(props: ManualSociInstallProps = {}): INodeBootstrap {
     const where = 'SociBootstrap.manualInstall';

@@ -2,7 +2,9 @@
  * Renders the `text/x-shellscript` part that installs the SOCI snapshotter by
  * hand on AL2023 AMIs whose nodeadm lacks the `FastImagePull` gate (or custom
  * AMIs). It runs in cloud-init's cloud-final: after nodeadm-config wrote the
- * containerd and kubelet config, before nodeadm-run starts containerd.
+ * containerd and kubelet config (already pointing at SOCI), before nodeadm-run
+ * starts containerd. When it cannot install SOCI, it takes SOCI back out of
+ * that config, so the node still joins (see renderRollback).
  */
 import { ConfigError } from '../../errors';
 import { SHA256_PATTERN, SOCI_CONFIG_PATH, SOCI_SOCKET } from '../soci-facts';
