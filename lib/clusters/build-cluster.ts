@@ -4,7 +4,8 @@
  * YAML paths (`nodeClasses[0]`), so construct and validation messages point
  * into the file.
  */
-import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { isDeepStrictEqual } from 'node:util';
 import * as aws from '../../imports/karpenter.k8s.aws';
 import * as sh from '../../imports/karpenter.sh';
 import { ChunkSize } from '../bootstrap/chunk-size';
@@ -45,7 +46,7 @@ export function buildClusterChart(app: App, spec: ClusterSpec): Chart {
 }
 
 function buildNodeClass(chart: Chart, id: string, cluster: string, spec: NodeClassSpec): Ec2NodeClass {
-  const nodeClass = new Ec2NodeClass(chart, id, {
+  return new Ec2NodeClass(chart, id, {
     metadata: { name: spec.name },
     role: spec.role ?? (spec.instanceProfile === undefined ? defaultRole(cluster) : undefined),
     instanceProfile: spec.instanceProfile,
@@ -62,12 +63,9 @@ function buildNodeClass(chart: Chart, id: string, cluster: string, spec: NodeCla
     dataVolume: spec.dataVolume,
     metadataOptions: spec.metadataOptions as aws.Ec2NodeClassSpecMetadataOptions | undefined,
     tags: spec.tags,
+    kubelet: spec.kubelet && kubeletProps(spec.kubelet),
     acknowledge: spec.acknowledge as SociGuard[] | undefined,
   });
-  // The file holds kubelet settings under the CRD's JSON names (clusterDNS, imageGCHighThresholdPercent...),
-  // which the generated types spell differently; a patch writes them as they are. Synth validates the result.
-  if (spec.kubelet !== undefined) ApiObject.of(nodeClass.resource).addJsonPatch(JsonPatch.add('/spec/kubelet', spec.kubelet));
-  return nodeClass;
 }
 
 function buildNodePool(chart: Chart, id: string, spec: NodePoolSpec, nodeClass: Ec2NodeClass): NodePool {
@@ -129,6 +127,22 @@ function tuningOf(spec: TuningSpec): ParallelPullTuning {
       zstd: spec.decompressStreams.zstd && { path: spec.decompressStreams.zstd.path, args: spec.decompressStreams.zstd.args && [...spec.decompressStreams.zstd.args] },
     },
   });
+}
+
+/**
+ * The file holds kubelet settings under the CRD's JSON names (`clusterDNS`,
+ * `imageGCHighThresholdPercent`), which the generated types spell differently
+ * (`clusterDns`, `imageGcHighThresholdPercent`); each key becomes the prop name
+ * the generated converter turns back into that JSON name.
+ */
+function kubeletProps(kubelet: Record<string, unknown>): aws.Ec2NodeClassSpecKubelet {
+  const props: Record<string, unknown> = {};
+  for (const [jsonName, value] of Object.entries(kubelet)) {
+    const camel = jsonName.replace(/[A-Z]{2,}(?=[A-Z][a-z]|$)/g, (run) => run[0] + run.slice(1).toLowerCase());
+    const propName = [jsonName, camel].find((name) => isDeepStrictEqual(aws.toJson_Ec2NodeClassSpecKubelet({ [name]: value })?.[jsonName], value));
+    props[propName ?? jsonName] = value;
+  }
+  return props as aws.Ec2NodeClassSpecKubelet;
 }
 
 function userDataPart(spec: UserDataPartSpec): UserDataPart {

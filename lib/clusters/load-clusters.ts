@@ -181,7 +181,20 @@ function allowedText(error: ErrorObject): string {
 function unknownKeyText(error: ErrorObject): string {
   const schema = (error.parentSchema ?? {}) as Record<string, unknown>;
   const known = Object.keys((schema.properties as Record<string, unknown> | undefined) ?? {});
-  return known.length > 0 ? `not a known key here; use one of ${known.join(', ')}` : 'not a known key here';
+  if (known.length === 0) return 'not a known key here';
+  const key = (error.params as { additionalProperty: string }).additionalProperty;
+  const near = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  return `not a known key here${near ? ` (did you mean ${near}?)` : ''}; use one of ${known.join(', ')}`;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** `nodeClasses[0].tags["karpenter.sh/discovery"]` */
