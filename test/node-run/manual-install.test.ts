@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
-import { DEFAULT_MANUAL_SOCI_ROOT } from '../../lib/bootstrap/soci-facts';
+import { ContainerdConfigVersion, renderContainerdSociConfig } from '../../lib/bootstrap/containerd-config';
+import { DEFAULT_MANUAL_SOCI_ROOT, SOCI_IMAGE_SERVICE_ENDPOINT } from '../../lib/bootstrap/soci-facts';
 import { ManualInstallScriptInput, renderManualInstallScript } from '../../lib/bootstrap/scripts/manual-install-script';
 import {
   ArtifactServer, ReleaseArchive, TlsMaterial, buildReleaseArchive, closedPort, makeSelfSignedCert,
@@ -403,6 +404,30 @@ const FAILURES: FailureCase[] = [
     shapes: ALL_SHAPES,
   },
 ];
+
+describe('the nodeadm-written fixtures the rollback runs over', () => {
+  /** The fragment our NodeConfig part carries, as containerd would read it. */
+  const fragment = (version: ContainerdConfigVersion) => parseToml(renderContainerdSociConfig({
+    version, sociRoot: DEFAULT_MANUAL_SOCI_ROOT, discardUnpackedLayers: false,
+  })) as Record<string, any>;
+
+  test.each([
+    ['schema 2 (containerd 1.7)', ContainerdConfigVersion.V2, ['io.containerd.grpc.v1.cri', 'containerd']],
+    ['schema 3 (containerd 2.x)', ContainerdConfigVersion.V3, ['io.containerd.cri.v1.images']],
+    ['schema 2 fragment migrated by containerd 2.x', ContainerdConfigVersion.V2, ['io.containerd.cri.v1.images']],
+  ] as const)('GIVEN the %s fixture THEN it carries the SOCI settings the NodeConfig fragment merges', (shape, version, criPath) => {
+    const file = parseToml(CONTAINERD_SHAPES[shape]) as Record<string, any>;
+    const frag = fragment(version);
+    const criOf = (doc: Record<string, any>, p: readonly string[]) => p.reduce((t, k) => t[k], doc.plugins);
+    const fragmentCri = criOf(frag, version === ContainerdConfigVersion.V2 ? ['io.containerd.grpc.v1.cri', 'containerd'] : ['io.containerd.cri.v1.images']);
+    expect(criOf(file, criPath)).toMatchObject(fragmentCri);
+    expect(file.proxy_plugins.soci).toMatchObject(frag.proxy_plugins.soci);
+  });
+
+  test('GIVEN the kubelet drop-in fixture THEN it points kubelet at SOCI\'s socket as the NodeConfig part does', () => {
+    expect(JSON.parse(NODEADM_KUBELET_DROP_IN).imageServiceEndpoint).toBe(SOCI_IMAGE_SERVICE_ENDPOINT);
+  });
+});
 
 interface RollbackRun {
   readonly s: NodeSandbox;
