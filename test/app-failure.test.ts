@@ -82,3 +82,37 @@ describe('a synth of an invalid app', () => {
     expect(fs.readdirSync(work).filter((f) => f.startsWith('.dist'))).toEqual([]);
   }, 60_000);
 });
+
+/** Valid for plain output, but a tag value Helm would template: only a Helm synth must refuse it. */
+const HELM_BRACES_APP = `
+import { App, Chart } from 'cdk8s';
+import { AmiSelector, Ec2NodeClass, NodePool } from './lib/constructs';
+import { runSynth } from './lib/output';
+
+runSynth(() => {
+  const app = new App();
+  const chart = new Chart(app, 'my-cluster');
+  const nodeClass = new Ec2NodeClass(chart, 'Nodes', {
+    role: 'r', discoveryTag: 'd', amiSelectorTerms: AmiSelector.alias('al2023@v20260724'), tags: { owner: '{{ .Values.owner }}' },
+  });
+  new NodePool(chart, 'Pool', { nodeClass });
+  return app;
+});
+`;
+
+describe('cdk8s synth --format helm', () => {
+  test('the app checks what the plugin checks (Helm braces), so it fails before dist/ is replaced', () => {
+    // GIVEN a project with a committed dist/ and an app whose tag holds "{{"
+    const work = projectWithMain(HELM_BRACES_APP);
+    const before = treeOf(path.join(work, 'dist'));
+
+    // WHEN synthesized as a Helm chart
+    const result = spawnSync(path.join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade', '--format', 'helm', '--chart-version', '1.0.0'], { cwd: work, encoding: 'utf8' });
+
+    // THEN the app itself refused it, naming the construct, and dist/ is byte-identical
+    expect(result.status).not.toBe(0);
+    expect(result.stderr + result.stdout).toContain('synth failed; dist/ was left as it was.');
+    expect(result.stderr + result.stdout).toContain('ERROR [helm-template-braces] my-cluster/Nodes EC2NodeClass/nodes /spec/tags/owner');
+    expect(treeOf(path.join(work, 'dist'))).toEqual(before);
+  }, 60_000);
+});

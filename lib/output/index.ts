@@ -1,4 +1,5 @@
 export * from './atomic-dir';
+export * from './cli-plugin-properties';
 export * from './manifest-files';
 export * from './output-folder';
 export * from './output-lock';

@@ -4,10 +4,11 @@ import { App } from 'cdk8s';
 import { ConfigError } from '../errors';
 import { constructMetadataKey, isHelmTemplatesFolder } from '../validation/clusters';
 import { previousFolderOf, recoverInterruptedSwap, replaceDirAtomically, SwapInterruptedError } from './atomic-dir';
+import { cdk8sPluginProperties } from './cli-plugin-properties';
 import { ChartManifests, objectKey, renderCdk8sCliFiles, renderDistFiles, synthesizeCharts } from './manifest-files';
 import { resolveOutputFolder } from './output-folder';
 import { OutputLockOptions, withOutputLock } from './output-lock';
-import { validationGate } from './validation-gate';
+import { validationGate, ValidationGateOptions } from './validation-gate';
 
 /** Options of {@link synthToDist}. */
 export interface SynthToDistOptions extends OutputLockOptions {
@@ -26,8 +27,8 @@ export interface SynthToDistOptions extends OutputLockOptions {
   readonly cdk8sOutdir?: string;
   /**
    * Checks run on the synthesized manifests before anything is written; throw to stop the synth.
-   * @default - validationGate(app): CRD schemas, CEL rules and SOCI guards, for Helm output
-   * when cdk8s-cli runs the app with `--format helm`
+   * @default - validationGate(app): CRD schemas, CEL rules and SOCI guards; under
+   * `cdk8s synth`, with the validation plugin's settings (Helm output, cdk8s.yaml `properties:`)
    */
   readonly check?: (charts: readonly ChartManifests[]) => void;
   /**
@@ -58,12 +59,22 @@ export function synthToDist(app: App, options: SynthToDistOptions = {}): SynthRe
   const files = renderDistFiles(charts);
   const cliOutdir = options.cdk8sOutdir ?? process.env.CDK8S_OUTDIR;
   const writesCliLayout = cliOutdir !== undefined && path.resolve(cliOutdir) !== folder && path.resolve(cliOutdir) !== path.resolve(outdir);
-  (options.check ?? validationGate(app, { helm: writesCliLayout && isHelmTemplatesFolder(path.resolve(cliOutdir!)) }))(charts);
+  (options.check ?? validationGate(app, writesCliLayout ? pluginChecks(cliOutdir!) : {}))(charts);
 
   if (options.extraFiles) addExtraFiles(files, charts, options.extraFiles(charts));
   if (writesCliLayout) writeCdk8sCliOutput(cliOutdir!, charts);
   replaceDirAtomically(folder, files, options);
   return { charts, files: [...files.keys()].sort() };
+}
+
+/**
+ * Under `cdk8s synth`, the app checks what the validation plugin will check after
+ * it: Helm output when the CLI runs it with `--format helm`, and the plugin's
+ * `properties:` from cdk8s.yaml. So the plugin never fails once `dist/` is replaced.
+ */
+function pluginChecks(cliOutdir: string): ValidationGateOptions {
+  const properties = cdk8sPluginProperties();
+  return { helm: properties.helm ?? isHelmTemplatesFolder(path.resolve(cliOutdir)), helmEscaping: properties.helmEscaping };
 }
 
 function addExtraFiles(files: Map<string, string>, charts: readonly ChartManifests[], extra: ReadonlyMap<string, string>): void {
