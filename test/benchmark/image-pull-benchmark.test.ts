@@ -1,5 +1,5 @@
 import { App, Chart, Duration } from 'cdk8s';
-import { NodePoolSpecTemplateSpecTaintsEffect } from '../../imports/karpenter.sh';
+import { NodePoolSpecTemplateSpecStartupTaintsEffect, NodePoolSpecTemplateSpecTaintsEffect } from '../../imports/karpenter.sh';
 import { BASELINE_TAINT, BenchmarkLabels, ImagePullBenchmark } from '../../lib/benchmark';
 import { SociBootstrap } from '../../lib/bootstrap';
 import { AmiSelector, Ec2NodeClass, Ec2NodeClassProps, NodePool } from '../../lib/constructs';
@@ -22,7 +22,7 @@ function pools(): Fixture {
   const native = new NodePool(chart, 'SociNative', {
     nodeClass: new Ec2NodeClass(chart, 'SociNativeClass', { ...CLASS_PROPS, bootstrap: SociBootstrap.native() }),
     taints: [{ key: 'workload', value: 'ml', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_SCHEDULE }],
-    startupTaints: [{ key: 'node.example.com/agent-not-ready', effect: NodePoolSpecTemplateSpecTaintsEffect.NO_EXECUTE }],
+    startupTaints: [{ key: 'node.example.com/agent-not-ready', effect: NodePoolSpecTemplateSpecStartupTaintsEffect.NO_EXECUTE }],
     limits: { cpu: 100, memory: '400Gi' },
   });
   const bottlerocket = new NodePool(chart, 'SociBottlerocket', {
