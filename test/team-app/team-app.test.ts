@@ -212,7 +212,9 @@ describe('a team app using it', () => {
   test('plain node requires it by name: enums, a subclass with another default, two clusters, the plugin subpath', () => {
     expectSuccess(results.node);
     const { exports, objects } = JSON.parse(results.node.stdout) as { exports: string[]; objects: Record<string, KubeObject[]> };
-    expect(exports).toEqual(expect.arrayContaining(['Ec2NodeClass', 'NodePool', 'SociBootstrap', 'runSynth', 'NodePoolSpecTemplateSpecTaintsEffect', 'Ec2NodeClassSpecAmiFamily']));
+    expect(exports).toEqual(
+      expect.arrayContaining(['Ec2NodeClass', 'NodePool', 'SociBootstrap', 'runSynth', 'loadClusters', 'NodePoolSpecTemplateSpecTaintsEffect', 'Ec2NodeClassSpecAmiFamily']),
+    );
     for (const cluster of ['blue', 'green']) {
       const pool = objects[cluster]!.find((o) => o.kind === 'NodePool')!;
       expect(pool.spec.template.spec.requirements[0]).toEqual({ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] });
