@@ -10,6 +10,7 @@ import { bottlerocketChunkBytes } from '../../lib/bootstrap/bottlerocket-setting
 import { KARPENTER_BOTTLEROCKET_KUBERNETES } from '../../lib/bootstrap/karpenter-bottlerocket-settings';
 import { AmiSelector, Ec2NodeClass } from '../../lib/constructs';
 import { ConfigError } from '../../lib/errors';
+import { bottlerocketSociSettings } from '../fixtures/upstream';
 import { inspectWithPython } from '../support/python';
 
 const render = (settings: string, bootstrap = SociBootstrap.bottlerocket()) => bootstrap.renderUserData({ bottlerocketSettings: settings });
@@ -154,5 +155,19 @@ describe('SOCI keys in the user\'s Bottlerocket settings are checked like the bo
   test('GIVEN another pull mode on an AMI-default bootstrap WHEN rendered THEN it is refused', () => {
     const error = renderError('[settings.container-runtime-plugins.soci-snapshotter]\npull-mode = "soci-v2"\n', SociBootstrap.amiDefault());
     expect(error.message).toContain('"parallel-pull-unpack", the only pull mode Bottlerocket offers');
+  });
+
+  test('GIVEN Bottlerocket\'s documented example, every key of its settings model WHEN rendered on an AMI-default bootstrap THEN it is accepted as written', () => {
+    // GIVEN the example from Bottlerocket's settings documentation (upstream fixture)
+    const reference = bottlerocketSociSettings();
+    const tables = new Map<string, string[]>();
+    for (const [path, value] of Object.entries(reference.docExample.toml as Record<string, unknown>)) {
+      const dot = path.lastIndexOf('.');
+      tables.set(path.slice(0, dot), [...(tables.get(path.slice(0, dot)) ?? []), `${path.slice(dot + 1)} = ${JSON.stringify(value)}`]);
+    }
+    expect(tables.get(PARALLEL)).toHaveLength(Object.keys(reference.tables[PARALLEL].keys).length);
+    const text = [...tables].map(([table, lines]) => `[${table}]\n${lines.join('\n')}\n`).join('\n');
+    // WHEN / THEN
+    expect(() => render(text, SociBootstrap.amiDefault())).not.toThrow();
   });
 });
