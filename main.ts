@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { buildClustersApp, loadClusters, renderClusterFileSchema } from './lib/clusters';
+import { GitOpsSource, synthGitOps } from './lib/gitops';
 import { packageVersion, synthHelm } from './lib/helm';
 import { runSynth } from './lib/output';
 
@@ -37,6 +38,20 @@ export function writeHelmOutput(outdir: string = path.join('dist', 'helm'), clus
   return synthHelm({ clusters: loadClusters(clustersDir), defaultCluster: DEFAULT_CLUSTER, version: packageVersion(path.join(__dirname, 'package.json')), outdir });
 }
 
+/**
+ * The Git repository Argo CD and Flux read `dist/` from: set `repoURL` to the clone URL of the
+ * repository this project is committed to, then `npm run synth`.
+ */
+export const GITOPS_SOURCE: GitOpsSource = { repoURL: 'https://github.com/example-org/karpenter-soci-fleet.git', branch: 'main', distPath: 'dist' };
+
+/**
+ * Writes the Argo CD ApplicationSets and the Flux objects for every cluster file to
+ * `dist/gitops/`, replacing it whole.
+ */
+export function writeGitOpsOutput(outdir: string = path.join('dist', 'gitops'), clustersDir: string = CLUSTERS_DIR): string[] {
+  return synthGitOps(loadClusters(clustersDir).map((cluster) => cluster.name), { source: GITOPS_SOURCE, outdir });
+}
+
 if (require.main === module) {
   writeClusterSchema();
   runSynth(() => buildApp());
@@ -46,6 +61,14 @@ if (require.main === module) {
       writeHelmOutput();
     } catch (err) {
       console.error(`synth of the Helm chart failed; dist/helm/ was left as it was.\n${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  }
+  if (!process.exitCode) {
+    try {
+      writeGitOpsOutput();
+    } catch (err) {
+      console.error(`synth of the GitOps objects failed; dist/gitops/ was left as it was.\n${err instanceof Error ? err.message : String(err)}`);
       process.exitCode = 1;
     }
   }

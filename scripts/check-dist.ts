@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthToDist, validationGate } from '../lib/output';
-import { buildApp, CLUSTER_SCHEMA_FILE, writeHelmOutput } from '../main';
+import { buildApp, CLUSTER_SCHEMA_FILE, writeGitOpsOutput, writeHelmOutput } from '../main';
 import { renderClusterFileSchema } from '../lib/clusters';
 import { bundlePlugin, PLUGIN_FILE } from './build-plugin';
 import { compareFolders, describeDifferences, isSame, listFiles } from './compare-folders';
@@ -43,8 +43,8 @@ export const OUTPUTS: readonly GeneratedOutput[] = [
     dir: 'dist',
     description: 'the manifests',
     regenerate: 'npm run synth',
-    // dist/helm/ is an output of its own, below.
-    owns: (file) => !file.startsWith(`helm${path.sep}`),
+    // dist/helm/ and dist/gitops/ are outputs of their own, below.
+    owns: (file) => !file.startsWith(`helm${path.sep}`) && !file.startsWith(`gitops${path.sep}`),
     render: (into) => {
       // The same build, validation and rendering as npm run synth, without its warnings (the
       // question here is only whether dist/ is current). cdk8sOutdir equal to outdir keeps a
@@ -59,6 +59,14 @@ export const OUTPUTS: readonly GeneratedOutput[] = [
     regenerate: 'npm run synth:helm',
     render: (into) => {
       writeHelmOutput(into);
+    },
+  },
+  {
+    dir: path.join('dist', 'gitops'),
+    description: 'the Argo CD ApplicationSets and Flux objects',
+    regenerate: 'npm run synth',
+    render: (into) => {
+      writeGitOpsOutput(into);
     },
   },
   {
