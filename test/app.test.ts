@@ -8,7 +8,7 @@ import { buildApp } from '../main';
 const ROOT = path.resolve(__dirname, '..');
 
 function defaultManifests() {
-  const [chart] = synthesizeCharts(buildApp());
+  const chart = synthesizeCharts(buildApp()).find((c) => c.chartId === 'my-cluster')!;
   const byKind = (kind: string) => chart.manifests.find((m) => m.kind === kind) as any;
   return { chart, nodeClass: byKind('EC2NodeClass'), nodePool: byKind('NodePool') };
 }
@@ -37,16 +37,20 @@ describe('the default app (cluster my-cluster)', () => {
     expect(nodePool.spec.disruption.consolidateAfter).toBeDefined();
   });
 
-  test('the committed dist/ is exactly what the app synthesizes', () => {
-    // GIVEN the files a synth would write
-    const expected = renderDistFiles(synthesizeCharts(buildApp()));
+  test('the committed cluster folders of dist/ are exactly what the app synthesizes from clusters/', () => {
+    // GIVEN the files a synth would write, one folder per cluster file
+    const charts = synthesizeCharts(buildApp());
+    expect(charts.map((c) => c.chartId)).toEqual(['edge-bottlerocket', 'legacy-manual', 'my-cluster']);
+    const expected = renderDistFiles(charts);
 
-    // THEN dist/ holds those files and no others, byte for byte
+    // THEN the cluster folders hold those files and no others, byte for byte (dist/helm/ is tested with the chart)
+    const inClusterFolder = (file: string) => charts.some((c) => file.startsWith(`${c.chartId}${path.sep}`));
     const committed = fs.readdirSync(path.join(ROOT, 'dist'), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => path.relative(path.join(ROOT, 'dist'), path.join(e.parentPath, e.name)))
+      .filter(inClusterFolder)
       .sort();
-    expect(committed).toEqual([...expected.keys()].sort());
+    expect(committed).toEqual([...expected.keys()].filter(inClusterFolder).sort());
     for (const [file, content] of expected) {
       expect(fs.readFileSync(path.join(ROOT, 'dist', file), 'utf8')).toBe(content);
     }
@@ -57,7 +61,7 @@ describe('`cdk8s synth` (the CLI, for real)', () => {
   test('runs the app, which writes dist/, and leaves its own output folder to cdk8s', () => {
     // GIVEN a copy of the project (the CLI rewrites folders; keep the checkout untouched)
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
-    for (const entry of ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', ...optional(['plugin'])]) {
+    for (const entry of ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', ...optional(['plugin'])]) {
       fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
@@ -66,7 +70,7 @@ describe('`cdk8s synth` (the CLI, for real)', () => {
     execFileSync(path.join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade'], { cwd: work, stdio: 'pipe' });
 
     // THEN dist/ matches the committed one, and the CLI's folder has cdk8s's layout
-    for (const file of ['my-cluster/ec2nodeclass-soci-snapshotter.yaml', 'my-cluster/nodepool-soci-snapshotter.yaml', 'my-cluster/kustomization.yaml']) {
+    for (const file of [...renderDistFiles(synthesizeCharts(buildApp())).keys(), 'helm/karpenter-soci/Chart.yaml', 'helm/karpenter-soci/templates/ec2nodeclasses.yaml']) {
       expect(fs.readFileSync(path.join(work, 'dist', file), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'dist', file), 'utf8'));
     }
     expect(fs.readdirSync(path.join(work, '.cdk8s.out'))).toContain('my-cluster.k8s.yaml');
