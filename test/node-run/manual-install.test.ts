@@ -457,6 +457,7 @@ describe('manual install script rollback on a node nodeadm already configured fo
     // THEN: the reason, then the rollback, on stderr and in the journal; the status stays non-zero (cloud-init reports it).
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`soci-bootstrap: ERROR: ${c.reason()}`);
+    expect(r.stderr).not.toMatch(/ERROR: line \d+:/); // a reason of its own, not a failed command
     expect(r.stderr).toContain(`soci-bootstrap: ERROR: SOCI ${VERSION} not installed (exit 1); the node joins without it`);
     expect(r.stderr).toContain('soci-bootstrap: removed SOCI from /etc/containerd/config.toml');
     expect(r.stderr).toContain(`soci-bootstrap: removed SOCI from /etc/${KUBELET_DROP_IN_REL}`);
