@@ -10,7 +10,9 @@
  *     for a `*string`) fails the decode: Karpenter reports "invalid UserData", creates no
  *     launch template and no node starts;
  *   - `settings.kubernetes` (and `settings.bootstrap-commands`) are written back from the
- *     typed struct, so a key the struct does not have is dropped without a word.
+ *     typed struct, so a key the struct does not have is dropped without a word
+ *     (MarshalTOML replaces `SettingsRaw["kubernetes"]`; aws/karpenter-provider-aws#9427
+ *     describes the loss for memory-manager-reserved-memory, added after v1.14.0).
  *
  * Pure data and functions on parsed TOML, free of cdk8s: the validator uses them too.
  */
