@@ -2,7 +2,12 @@
  * Property-based check of the constructs against the validator: for any
  * props, building the app either throws ConfigError or synthesizes manifests
  * that pass the CRD schemas, the CEL rules and the structural checks.
- * Never a TypeError, never an invalid manifest. FUZZ_RUNS raises the count.
+ * Never a TypeError, never an invalid manifest. The generators include the
+ * inputs behind past node-safety defects: user parts with lines Karpenter's
+ * merge reads as its boundary, insecure mirrors without pins, URLs with
+ * credentials, system directories as SOCI root, huge and fractional sizes and
+ * long values; a refusal must show long values cut and never a password.
+ * FUZZ_RUNS raises the count.
  */
 import { App, Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
@@ -11,9 +16,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Ec2NodeClassSpecAmiFamily, Ec2NodeClassSpecInstanceStorePolicy } from '../../imports/karpenter.k8s.aws';
 import { NodePoolSpecDisruptionConsolidationPolicy, NodePoolSpecTemplateSpecTaintsEffect } from '../../imports/karpenter.sh';
-import { ChunkSize, SociBootstrap } from '../../lib/bootstrap';
+import { ChunkSize, DEFAULT_MANUAL_SOCI_ROOT, SociBootstrap } from '../../lib/bootstrap';
 import { Ec2NodeClass, NodePool, Requirement, WellKnownLabels } from '../../lib/constructs';
-import { ConfigError } from '../../lib/errors';
+import { ConfigError, describeValue, MAX_SHOWN_CHARS } from '../../lib/errors';
+import { UserDataPart } from '../../lib/userdata';
 import { SociGuard, validateManifests } from '../../lib/validation';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
@@ -25,9 +31,19 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq
 const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 30 }, { arbitrary: invalid, weight: 1 });
 
 const count = mostly(fc.oneof(fc.constantFrom(-1, 1, 10, 20), fc.integer({ min: 1, max: 200 })), fc.oneof(fc.constantFrom(0, -2), fc.double({ min: -2, max: 50, noNaN: true })));
+/** Sizes in SOCI's grammar, from exact ones to those that floating point would alter (huge, fractional bytes). */
+const sociSizeText = fc.oneof(
+  fc.constantFrom('16mb', '1.5mb', '512kb', '', '0', '9007199254740991b'),
+  fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 22n }), fc.constantFrom('', '.1', '.5', '.0000001'), fc.constantFrom('b', 'kb', 'mb', 'gb', '')).map(([n, fraction, unit]) => `${n}${fraction}${unit}`),
+);
 const chunk = mostly(
   fc.oneof(fc.constant(() => ChunkSize.wholeLayer()), fc.integer({ min: 1, max: 64 }).map((n) => () => ChunkSize.mebibytes(n))),
-  fc.oneof(fc.integer({ min: -2, max: 0 }).map((n) => () => ChunkSize.mebibytes(n)), fc.double({ min: 0.1, max: 3, noNaN: true }).map((n) => () => ChunkSize.kibibytes(n))),
+  fc.oneof(
+    fc.integer({ min: -2, max: 0 }).map((n) => () => ChunkSize.mebibytes(n)),
+    fc.double({ min: 0.1, max: 3, noNaN: true }).map((n) => () => ChunkSize.kibibytes(n)),
+    fc.constantFrom('9007199254740993b', '99999999999999999999gb', '0.1b').map((text) => () => ChunkSize.of(text)),
+    sociSizeText.map((text) => () => ChunkSize.of(text)),
+  ),
 );
 const tuning = maybe(
   fc.record(
@@ -42,18 +58,42 @@ const tuning = maybe(
     { requiredKeys: [] },
   ),
 );
+/** A long text of `length` characters: names, URLs and parts that errors must cut. */
+const longText = (length: number) => 'a'.repeat(length);
+const SHA = 'ab'.repeat(32);
+/** A password that must never appear in an error message. */
+const SECRET = 's3cr3t-fuzz';
 const manual = fc.record({
   t: tuning,
   version: mostly(fc.constantFrom(undefined, '0.15.0', '0.11.0'), fc.constantFrom('0.9.0', 'v0.15.0', 'latest')),
-  insecure: fc.boolean(),
-  mirror: mostly(fc.constantFrom(undefined, 'https://mirror.example.com/soci'), fc.constantFrom('http://mirror.local', 'ftp://x', 'https://x/')),
+  insecure: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+  pins: fc.constantFrom<{ amd64?: string; arm64?: string } | undefined>(undefined, { amd64: SHA, arm64: SHA }, { amd64: SHA }, { arm64: SHA }),
+  mirror: fc.oneof(
+    { arbitrary: fc.constantFrom(undefined, 'https://mirror.example.com/soci', 'https://mirror.example.com/npm/@soci/releases'), weight: 3 },
+    { arbitrary: fc.constantFrom('http://mirror.local', 'ftp://x', 'https://x/', `https://deploy:${SECRET}@mirror.example.com/soci`, `https://${SECRET}@mirror.example.com/soci`, `http://u:${SECRET}@mirror.local/x y`, `https://mirror.example.com/${longText(5000)}`), weight: 1 },
+  ),
+  sociRoot: mostly(
+    fc.constantFrom(undefined, DEFAULT_MANUAL_SOCI_ROOT, '/var/lib/soci-snapshotter-grpc', '/mnt/soci', '/opt/soci/data'),
+    fc.constantFrom('/', '/etc', '/proc', '/sys', '/dev', '/usr', '/boot', '/bin', '/lib64', '/var', '/var/lib', '/var/lib/containerd', '/run', '/tmp', '/root', '/home',
+      '/var/lib/kubelet/soci', '/var/lib/containerd/io.containerd.content.v1.content', '/tmp/soci', `/var/lib/${longText(300)}`),
+  ),
 });
 const bootstrap = fc.oneof(
   fc.constant(undefined),
   tuning.map((t) => () => SociBootstrap.native({ tuning: resolveChunk(t) })),
-  manual.map(({ t, version, insecure, mirror }) => () => SociBootstrap.manualInstall({ tuning: resolveChunk(t), sociVersion: version, allowInsecureMirror: insecure, mirrorBaseUrl: mirror })),
+  manual.map(({ t, version, insecure, pins, mirror, sociRoot }) => () =>
+    SociBootstrap.manualInstall({ tuning: resolveChunk(t), sociVersion: version, allowInsecureMirror: insecure, sha256: pins, mirrorBaseUrl: mirror, sociRoot })),
   tuning.map((t) => () => SociBootstrap.bottlerocket({ tuning: resolveChunk(t) })),
   fc.constant(() => SociBootstrap.amiDefault()),
+);
+/** User parts, among them lines that Karpenter's merge would read as its MIME boundary "//", and long ones. */
+const userPart = mostly(
+  fc.constantFrom('#!/bin/bash\necho before\n', '#!/bin/bash\ncat <<EOF\n  --// indented\nEOF\n').map((body) => () => UserDataPart.shellScript(body)),
+  fc.oneof(
+    fc.constantFrom('--//', '--//--', '--//\nContent-Type: text/x-shellscript\n\n#!/bin/sh\nid', '--// trailing').map((line) => () => UserDataPart.shellScript(`#!/bin/bash\ncat <<EOF\n${line}\nEOF\n`)),
+    fc.constantFrom('--//', '--//--').map((line) => () => UserDataPart.raw('text/cloud-config', `#cloud-config\n${line}\nruncmd: []\n`)),
+    fc.integer({ min: 1, max: 20_000 }).map((n) => () => UserDataPart.shellScript(`#!/bin/bash\n# ${longText(n)}\n`)),
+  ),
 );
 const alias = mostly(fc.constantFrom('al2023@latest', 'al2023@v20260724', 'bottlerocket@v1.50.0', 'bottlerocket@latest'), fc.constantFrom('al2@latest', 'windows2022@latest', 'windows2022@v1', 'ubuntu@1', 'al2023'));
 const duration = mostly(fc.constantFrom('720h', '30m', '1h30m', '24h'), fc.constantFrom('Never', '1d', '', '-1h', '10'));
@@ -70,6 +110,7 @@ const props = fc.record({
   throughput: maybe(mostly(fc.integer({ min: 125, max: 1000 }), fc.integer({ min: -1, max: 2000 }))),
   sizeGiB: maybe(mostly(fc.integer({ min: 20, max: 59000 }), fc.oneof(fc.integer({ min: -1, max: 0 }), fc.integer({ min: 59001, max: 70000 })))),
   bootstrap,
+  userDataAfter: maybe(userPart),
   weight: maybe(mostly(fc.integer({ min: 1, max: 100 }), fc.integer({ min: -5, max: 120 }))),
   expireAfter: maybe(duration),
   terminationGracePeriod: maybe(duration),
@@ -102,6 +143,7 @@ function build(p: any): any[] {
     instanceStorePolicy: p.raid0 ? Ec2NodeClassSpecInstanceStorePolicy.RAID0 : undefined,
     dataVolume: p.throughput !== undefined || p.sizeGiB !== undefined ? { throughputMiBps: p.throughput, sizeGiB: p.sizeGiB } : undefined,
     bootstrap: typeof p.bootstrap === 'function' ? p.bootstrap() : p.bootstrap,
+    userDataAfter: p.userDataAfter ? [p.userDataAfter()] : undefined,
     acknowledge: p.acknowledge,
   });
   new NodePool(chart, 'Pool', {
@@ -138,6 +180,7 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN a clear error (ConfigError, or a synth validation finding) or manifests that pass schema and CEL`, () => {
   const outcomes = { valid: 0, configError: 0, synthError: 0 };
+  const refusedFields = new Set<string>();
   fc.assert(
     fc.property(props, (p) => {
       let manifests: any[];
@@ -145,7 +188,13 @@ test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN a clear 
         manifests = build(p);
       } catch (err) {
         // A TypeError or any other crash fails the property.
-        if (err instanceof ConfigError) outcomes.configError++;
+        if (err instanceof ConfigError) {
+          // The refusal shows a long value cut, and never a password.
+          expect(describeValue(err.value).length).toBeLessThanOrEqual(MAX_SHOWN_CHARS + 30);
+          expect(err.message).not.toContain(SECRET);
+          outcomes.configError++;
+          refusedFields.add(`${err.where}: ${err.field.replace(/ line \d+$/, '')}`);
+        }
         else if (isSynthValidationError(err)) outcomes.synthError++;
         else throw err;
         return;
@@ -160,6 +209,16 @@ test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN a clear 
   expect(outcomes.valid).toBeGreaterThan(RUNS / 20);
   expect(outcomes.configError).toBeGreaterThan(RUNS / 20);
   expect(outcomes.synthError).toBeGreaterThan(0);
+  // The generators reach the refusals of boundary lines, insecure mirrors, credentials, system roots and inexact sizes.
+  if (RUNS >= 1000) {
+    expect([...refusedFields]).toEqual(expect.arrayContaining([
+      'UserDataPart: body',
+      'SociBootstrap.manualInstall: allowInsecureMirror',
+      'SociBootstrap.manualInstall: mirrorBaseUrl',
+      'SociBootstrap.manualInstall: sociRoot',
+      'ChunkSize.of: size',
+    ]));
+  }
 }, 120_000);
 
 /**
