@@ -295,3 +295,21 @@ describe('native tuning: the installed script and its unit', () => {
     });
   });
 });
+
+describe('manual install rollback', () => {
+  test('GIVEN the rendered script THEN the rollback deletes every file the install writes, and only those', () => {
+    // GIVEN
+    const script = manual();
+    const rm = /\$\(rm -fv (.*)\)/.exec(script)?.[1];
+    expect(rm).toBeDefined();
+    // WHEN bash expands the list the way the script does
+    const r = spawnSync('bash', ['-c', `U=/etc/systemd/system; printf '%s\\n' ${rm}`], { encoding: 'utf8' });
+    // THEN
+    expect(r.stdout.split('\n').filter((l) => l !== '').sort()).toEqual([
+      '/etc/soci-snapshotter-grpc/config.toml',
+      ...Object.keys(manualInstallUnitFiles(DEFAULT_MANUAL_SOCI_ROOT)),
+      '/usr/local/bin/soci',
+      '/usr/local/bin/soci-snapshotter-grpc',
+    ].sort());
+  });
+});
