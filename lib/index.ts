@@ -10,4 +10,7 @@ export * from './bootstrap';
 export * from './userdata';
 export * from './validation';
 export * from './output';
+export * from './helm';
+export * from './helm';
+export * from './gitops';
 export * from './errors';
