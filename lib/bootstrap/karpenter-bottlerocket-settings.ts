@@ -152,9 +152,8 @@ export function karpenterSettingsMismatches(document: Record<string, unknown>): 
 }
 
 function checkShape(path: string, value: unknown, shape: GoTomlShape, out: SettingsMismatch[]): void {
-  const expected = describeShape(shape);
   const reject = (): void => {
-    out.push({ path, value: plainValue(value), expected, effect: 'rejected' });
+    out.push({ path, value: plainValue(value), expected: describeShape(shape), effect: 'rejected' });
   };
   switch (shape.kind) {
     case 'string':
