@@ -11,6 +11,5 @@ export * from './userdata';
 export * from './validation';
 export * from './output';
 export * from './helm';
-export * from './helm';
 export * from './gitops';
 export * from './errors';
