@@ -27,11 +27,27 @@ export interface ClusterFileProblem {
 
 /** Thrown when cluster files are invalid; the message lists every problem, one per line. */
 export class ClusterFileError extends ConfigError {
-  public constructor(public readonly problems: readonly ClusterFileProblem[]) {
-    const [first] = problems;
+  public readonly problems: readonly ClusterFileProblem[];
+
+  public constructor(problems: readonly ClusterFileProblem[]) {
+    const sorted = [...problems].sort((a, b) => compareLocations(a.where, b.where));
+    const [first] = sorted;
     super(first.where, first.path, first.value, first.allowed);
-    this.message = `invalid cluster file${problems.length > 1 ? 's' : ''}:\n${problems.map(formatProblem).join('\n')}`;
+    this.problems = sorted;
+    const files = new Set(sorted.map((p) => p.where.replace(/:\d+:\d+$/, '')));
+    this.message = `invalid cluster file${files.size > 1 ? 's' : ''}:\n${sorted.map(formatProblem).join('\n')}`;
   }
+}
+
+/** Orders `file:line:col` locations by file, then line and column as numbers. */
+function compareLocations(a: string, b: string): number {
+  const split = (where: string) => {
+    const match = /^(.*?)(?::(\d+):(\d+))?$/.exec(where)!;
+    return { file: match[1], line: Number(match[2] ?? 0), col: Number(match[3] ?? 0) };
+  };
+  const x = split(a);
+  const y = split(b);
+  return x.file.localeCompare(y.file) || x.line - y.line || x.col - y.col;
 }
 
 const MAX_VALUE_CHARS = 80;
