@@ -164,12 +164,14 @@ export const KUBELET_CONFIG_FILES: readonly string[] = [
  */
 function renderRollback(): string {
   const units = Object.keys(manualInstallUnitFiles('/')).map((f) => f.slice(UNIT_DIR.length + 1));
-  return `# Output of "\${@:2}" over file $1 replaces the file, if the command succeeds.
+  return `# Output of "\${@:2}" over file $1 replaces the file, if every step succeeds
+# (errexit is off here, so write_file would not stop at a failed write).
 unsoci() {
   local out
-  if out="$("\${@:2}" <"$1")" && echo "$out" | write_file "$1"; then
+  if out="$("\${@:2}" <"$1")" && echo "$out" >"$1.new" && chmod 0644 "$1.new" && mv -f "$1.new" "$1"; then
     log "removed SOCI from $1"
   else
+    rm -f "$1.new"
     log "ERROR: could not remove SOCI from $1"
   fi
 }
