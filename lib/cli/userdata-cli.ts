@@ -317,7 +317,8 @@ export function inFlagSpelling(text: string): string {
  * the value as typed (a redacted one as its description), in flag spelling.
  */
 function flagMessage(error: ConfigError, flags: ParsedFlags): string {
-  const flag = FLAG_OF_FIELD[error.field];
+  // Both decompressor flags set `decompressStreams`: name the one that was given.
+  const flag = error.field === 'tuning.decompressStreams' ? ['decompress-gzip', 'decompress-zstd'].find((f) => flags.has(f)) : FLAG_OF_FIELD[error.field];
   if (!flag) return inFlagSpelling(error.message);
   const allowed = inFlagSpelling(error.allowed);
   if (FLAGS.find((spec) => spec.name === flag)?.kind === FlagKind.SWITCH) return `--${flag}: ${allowed}`;

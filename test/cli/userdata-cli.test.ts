@@ -124,6 +124,7 @@ describe('userdata CLI (pure function)', () => {
     ['an old SOCI', ['--strategy', 'manual', '--soci-version', '0.9.0'], EXIT_CONFIG, '--soci-version: "0.9.0" is invalid: 0.11.0 or later'],
     ['a fraction of a byte', ['--strategy', 'native', '--chunk-size', '0.1b'], EXIT_USAGE, '--chunk-size: "0.1b" is not allowed: a size that comes to a whole number of bytes'],
     ['a service CIDR without prefix', ['--strategy', 'native', ...CLUSTER_ARGS.slice(0, 6), '--service-cidr', '10.0.0.0'], EXIT_USAGE, '--service-cidr: "10.0.0.0" is not allowed: it is not ADDRESS/PREFIX'],
+    ['a zstd decompressor on Bottlerocket', ['--strategy', 'bottlerocket', '--decompress-zstd', '/usr/bin/zstd -d'], EXIT_CONFIG, '--decompress-zstd: "/usr/bin/zstd -d" is invalid: Bottlerocket has no decompressor setting'],
     ['a relative decompressor', ['--strategy', 'native', '--decompress-gzip', 'unpigz -d'], EXIT_CONFIG, '--decompress-gzip: "unpigz -d" is invalid: an absolute path to an executable'],
     ['an unknown flag of 5,000 characters', ['--strategy', 'native', `--${'x'.repeat(5000)}`], EXIT_USAGE, `"--${'x'.repeat(78)}"... (5002 characters): unknown flag`],
   ])('%s: a non-zero exit and a message naming the flag', (_, argv, exitCode, message) => {
