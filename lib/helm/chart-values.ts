@@ -9,6 +9,8 @@ import addFormats from 'ajv-formats';
 import { AmiSelector } from '../constructs/ami-selector';
 import { ConfigError } from '../errors';
 import { ALLOWED_KEYWORD, BootstrapStrategy, ClusterSpec, clusterFileSchema, TUNING_COUNTS } from '../clusters/cluster-file';
+import { formatPath } from '../clusters/load-clusters';
+import { pointerKeys } from '../validation/finding';
 import { SchemaNode } from '../validation/schemas';
 
 /** Node class fields the chart takes as values; every other field is what the constructs render by default. */
@@ -111,9 +113,16 @@ export function clusterValues(spec: ClusterSpec): ChartValues {
   }
   if (!validator(values)) {
     const error = validator.errors!.find((e) => e.keyword !== 'if') ?? validator.errors![0];
-    const field = error.keyword === 'additionalProperties' ? `${error.instancePath}/${(error.params as { additionalProperty: string }).additionalProperty}` : error.instancePath;
-    const allowed = (error.parentSchema as Record<string, unknown> | undefined)?.[ALLOWED_KEYWORD] ?? error.message;
-    throw new ConfigError(spec.file, field, error.data, `the Helm chart does not template this (${String(allowed)}); use the cluster's plain dist/${spec.name}/ folder`);
+    const keys: (string | number)[] = pointerKeys(error.instancePath).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    let value = error.data;
+    let why = `the chart needs ${String((error.parentSchema as Record<string, unknown> | undefined)?.[ALLOWED_KEYWORD] ?? error.message)}`;
+    if (error.keyword === 'additionalProperties') {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      keys.push(key);
+      value = (error.data as Record<string, unknown>)[key];
+      why = 'the Helm chart does not template this field';
+    }
+    throw new ConfigError(spec.file, formatPath(keys), value, `${why}; the cluster's plain dist/${spec.name}/ folder serves it`);
   }
   return values;
 }

@@ -18,6 +18,11 @@ export interface SynthHelmOptions {
    * @default 'dist/helm'
    */
   readonly outdir?: string;
+  /**
+   * Where the note about a cluster the chart cannot serve goes.
+   * @default - standard error
+   */
+  readonly warn?: (line: string) => void;
 }
 
 /**
@@ -32,7 +37,13 @@ export function synthHelm(options: SynthHelmOptions): string[] {
   if (!defaults) {
     throw new ConfigError('synthHelm', 'defaultCluster', options.defaultCluster, `the name of a loaded cluster: ${options.clusters.map((c) => c.name).join(', ')}`);
   }
-  const files = renderHelmChart({ version: options.version, defaults, clusters: options.clusters });
+  const warn = options.warn ?? ((line: string) => console.error(line));
+  const files = renderHelmChart({
+    version: options.version,
+    defaults,
+    clusters: options.clusters,
+    onUnsupported: (cluster, reason) => warn(`NOTE [helm] ${cluster.name} gets no values file: ${reason.message}`),
+  });
   replaceDirAtomically(options.outdir ?? path.join('dist', 'helm'), files);
   return [...files.keys()].sort();
 }

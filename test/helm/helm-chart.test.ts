@@ -153,6 +153,27 @@ describe('the Helm chart (real Helm 4)', () => {
   });
 });
 
+describe('a cluster the chart cannot serve', () => {
+  test('gets no values file and a note naming the field, and the chart is still written', () => {
+    // GIVEN a cluster whose manual install uses a mirror (not a chart value)
+    const legacy = clusters.find((c) => c.name === 'legacy-manual')!;
+    const mirrored: ClusterSpec = {
+      ...legacy,
+      nodeClasses: [{ ...legacy.nodeClasses[0], bootstrap: { ...legacy.nodeClasses[0].bootstrap!, mirrorBaseUrl: 'https://mirror.example.com/soci' } }],
+    };
+    const notes: string[] = [];
+    const outdir = path.join(work, 'unsupported');
+
+    // WHEN
+    const written = synthHelm({ clusters: [clusters.find((c) => c.name === DEFAULT_CLUSTER)!, mirrored], defaultCluster: DEFAULT_CLUSTER, version: VERSION, outdir, warn: (l) => notes.push(l) });
+
+    // THEN
+    expect(written).toContain('values/my-cluster.yaml');
+    expect(written).not.toContain('values/legacy-manual.yaml');
+    expect(notes).toEqual([expect.stringMatching(/^NOTE \[helm\] legacy-manual gets no values file: .*legacy-manual.yaml: nodeClasses\[0\].bootstrap.mirrorBaseUrl "https:\/\/mirror.example.com\/soci" is invalid: the Helm chart does not template this field/)]);
+  });
+});
+
 describe('the user-data template derivation', () => {
   test('refuses a user data in which leaving a count unset changes other lines', () => {
     // GIVEN a renderer whose output for an unset count differs beyond that count's line
