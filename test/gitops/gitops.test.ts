@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -15,7 +16,8 @@ import { renderGitOpsFiles, resolveGitOpsSource } from '../../lib/gitops';
 import { CHART_NAME } from '../../lib/helm';
 import { evaluateCelRules } from '../../lib/validation/cel-rules';
 import { karpenterAjvSchema } from '../../lib/validation/schemas';
-import { CLUSTERS_DIR, GITOPS_SOURCE } from '../../main';
+import { CLUSTERS_DIR, GITOPS_SOURCE, writeGitOpsOutput } from '../../main';
+import { checkOutput, OUTPUTS } from '../../scripts/check-dist';
 import { k8sBinaries } from '../support/k8s-binaries';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -153,6 +155,32 @@ describe('dist/gitops/', () => {
     expect(() => resolveGitOpsSource({ repoURL: 'http://git.example.com/p.git' })).toThrow(/GitOpsSource: repoURL "http:\/\/git.example.com\/p.git" is invalid: an https:\/\/ or ssh:\/\/ clone URL/);
     expect(() => resolveGitOpsSource({ repoURL: GITOPS_SOURCE.repoURL, distPath: '../dist' })).toThrow(/distPath "..\/dist" is invalid/);
     expect(() => resolveGitOpsSource({ repoURL: GITOPS_SOURCE.repoURL, branch: 'main branch' })).toThrow(/branch "main branch" is invalid/);
+  });
+});
+
+describe('npm run check', () => {
+  test('reports dist/gitops/ stale when a cluster file was added without a synth, naming the files', () => {
+    // GIVEN dist/gitops/ synthesized before the last cluster file existed
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-check-'));
+    try {
+      const added = clusters[clusters.length - 1]!;
+      const before = path.join(work, 'clusters');
+      fs.mkdirSync(before);
+      for (const file of fs.readdirSync(CLUSTERS_DIR).filter((f) => f !== `${added}.yaml`)) fs.copyFileSync(path.join(CLUSTERS_DIR, file), path.join(before, file));
+      const output = OUTPUTS.find((o) => o.dir === path.join('dist', 'gitops'))!;
+      writeGitOpsOutput(path.join(work, output.dir), before);
+
+      // WHEN the check compares it with what clusters/ gives now
+      const check = checkOutput(output, work);
+
+      // THEN it is stale, and the report names the new cluster's files and the changed ApplicationSets
+      expect(check.current).toBe(false);
+      expect(check.report).toContain(`flux/${added}/karpenter-soci.yaml`);
+      expect(check.report).toContain(`flux-helm/${added}/karpenter-soci.yaml`);
+      expect(check.report).toContain('argocd/applicationset-folders.yaml');
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 
