@@ -109,7 +109,7 @@ export interface NodePoolSpec {
   readonly expireAfter?: string;
   readonly terminationGracePeriod?: string;
   readonly disruption?: {
-    readonly consolidationPolicy?: 'WhenEmpty' | 'WhenEmptyOrUnderutilized';
+    readonly consolidationPolicy?: 'WhenEmpty' | 'WhenEmptyOrUnderutilized' | 'Balanced';
     readonly consolidateAfter?: string;
     readonly budgets?: readonly Record<string, unknown>[];
   };

@@ -64,7 +64,7 @@ export function chartValuesSchema(): SchemaNode {
     required: ['strategy'],
     additionalProperties: false,
     properties: {
-      strategy: { enum: strategies, description: (bootstrap.properties as Record<string, SchemaNode>).strategy.description },
+      strategy: { enum: strategies, description: 'native (AL2023 v20250821+), manualInstall (any AL2023 with nodeadm) or bottlerocket (1.44.0+, needs a bottlerocket amiAlias).' },
       tuning: { ...tuning, properties: pick(tuning, TUNING_COUNTS) },
     },
   };
@@ -140,7 +140,9 @@ export function valuesRows(defaults: ChartValues): ValuesRow[] {
   const rows: ValuesRow[] = [];
   const walk = (schema: SchemaNode, path: string, value: unknown) => {
     const properties = schema.properties as Record<string, SchemaNode> | undefined;
-    if (path !== '') rows.push({ path, type: typeOf(schema), default: value === undefined ? '' : JSON.stringify(value), description: oneLine(schema.description) });
+    // The lists of node classes and pools are values.yaml itself; their fields' rows show the defaults.
+    const shown = value === undefined || path === 'nodeClasses' || path === 'nodePools' || path.endsWith('[]') ? '' : JSON.stringify(value);
+    if (path !== '') rows.push({ path, type: typeOf(schema), default: shown, description: oneLine(schema.description) });
     if (schema.type === 'object' && properties) {
       for (const [key, sub] of Object.entries(properties)) walk(sub, path ? `${path}.${key}` : key, (value as Record<string, unknown> | undefined)?.[key]);
     } else if (path === 'nodeClasses' || path === 'nodePools') {

@@ -61,6 +61,11 @@ beforeAll(async () => {
   badValues.nodePools[0].weight = 'heavy';
   badValues.nodeClasses[0].bootstrap.tuning = { maxConcurrentUnpacks: 0 };
   badValues.nodeClasses[0].amiFamily = 'AL2023';
+  badValues.nodeClasses.push(
+    { name: 'both-identities', role: 'r', instanceProfile: 'p', bootstrap: { strategy: 'native' } },
+    { name: 'bottlerocket-without-alias', bootstrap: { strategy: 'bottlerocket' } },
+    { name: 'native-on-bottlerocket', amiAlias: 'bottlerocket@v1.50.0', bootstrap: { strategy: 'native' } },
+  );
   fs.writeFileSync(path.join(work, 'bad-values.yaml'), stringify(badValues));
 
   const braces = new TemplateBuilder();
@@ -126,12 +131,15 @@ describe('the Helm chart (real Helm 4)', () => {
     }
   });
 
-  test('refuses values of the wrong type, out of range or unknown, through values.schema.json', () => {
+  test('refuses values of the wrong type, out of range, unknown, both role and instance profile, or an alias of another family, through values.schema.json', () => {
     expect(results.bad.code).not.toBe(0);
     expect(results.bad.stderr).toContain('values don\'t meet the specifications of the schema');
     expect(results.bad.stderr).toContain('/nodePools/0/weight\': got string, want integer');
     expect(results.bad.stderr).toContain('/nodeClasses/0/bootstrap/tuning/maxConcurrentUnpacks');
     expect(results.bad.stderr).toMatch(/\/nodeClasses\/0'.*additional properties 'amiFamily' not allowed/);
+    expect(results.bad.stderr).toContain('at \'/nodeClasses/1\': \'not\' failed');
+    expect(results.bad.stderr).toContain('at \'/nodeClasses/2\': missing property \'amiAlias\'');
+    expect(results.bad.stderr).toContain('at \'/nodeClasses/3/amiAlias\': \'bottlerocket@v1.50.0\' does not match pattern \'^al2023@\'');
   });
 
   test('helm package produces a chart archive', () => {
