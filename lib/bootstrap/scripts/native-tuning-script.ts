@@ -9,10 +9,8 @@
  * starts containerd and, through it, SOCI), enables it for every later boot,
  * and runs it for the first boot.
  */
-import { ConfigError } from '../../errors';
-import { isTomlTable, parseUserToml } from '../../userdata/toml';
 import { SOCI_CONFIG_PATH } from '../soci-facts';
-import { COMMON_FUNCTIONS, CONFIG_HEREDOC, UNIT_HEREDOC, heredoc, heredocBody, shQuote } from './shell';
+import { COMMON_FUNCTIONS, CONFIG_HEREDOC, UNIT_HEREDOC, decompressorPaths, heredoc, heredocBody, shQuote } from './shell';
 
 const WHERE = 'renderNativeTuningScript';
 
@@ -135,7 +133,7 @@ exec ${NATIVE_TUNING_BIN}
  * those is a supported outcome (the node joins on nodeadm's settings): exit 0.
  */
 export function renderNativeTuningRunner(input: NativeTuningScriptInput): string {
-  const decompressors = decompressorPaths(input.configToml);
+  const decompressors = decompressorPaths(WHERE, input.configToml);
   const keep = !input.discardUnpackedLayers;
   const check = decompressors.length > 0;
   const script = `#!/bin/bash
@@ -164,24 +162,6 @@ ${keep ? '  keep_unpacked_layers\n' : ''}}
 main "$@"
 `;
   return heredocBody(WHERE, 'configToml', script, SCRIPT_HEREDOC);
-}
-
-/** Every `decompress_streams.<alg>.path` of the config, in its order. */
-function decompressorPaths(configToml: string): string[] {
-  const config = parseUserToml(WHERE, 'configToml', configToml);
-  const parallel = tableAt(tableAt(config.pull_modes)?.parallel_pull_unpack);
-  const streams = tableAt(parallel?.decompress_streams) ?? {};
-  return Object.entries(streams).map(([alg, stream]) => {
-    const path = tableAt(stream)?.path;
-    if (typeof path !== 'string' || !path.startsWith('/') || /[\0\n\r]/.test(path)) {
-      throw new ConfigError(WHERE, `configToml decompress_streams.${alg}.path`, path, 'an absolute path to the decompressor (SOCI runs it directly)');
-    }
-    return path;
-  });
-}
-
-function tableAt(value: unknown): Record<string, unknown> | undefined {
-  return isTomlTable(value) ? value : undefined;
 }
 
 function dirOf(file: string): string {
