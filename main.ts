@@ -6,8 +6,11 @@ import { GitOpsSource, synthGitOps } from './lib/gitops';
 import { packageVersion, synthHelm } from './lib/helm';
 import { runSynth } from './lib/output';
 
+/** The project folder: this file's own, or the parent of build/ when the compiled build/main.js runs. */
+const PROJECT_DIR = path.extname(__filename) === '.js' ? path.dirname(__dirname) : __dirname;
+
 /** The cluster files this app synthesizes: one `dist/<name>/` folder per `clusters/<name>.yaml`. */
-export const CLUSTERS_DIR = path.join(__dirname, 'clusters');
+export const CLUSTERS_DIR = path.join(PROJECT_DIR, 'clusters');
 
 /** The JSON Schema editors use for cluster files; generated from the loader's own schema. */
 export const CLUSTER_SCHEMA_FILE = path.join(CLUSTERS_DIR, 'cluster.schema.json');
@@ -35,7 +38,7 @@ export function writeClusterSchema(file: string = CLUSTER_SCHEMA_FILE): void {
  * cluster to `dist/helm/values/`, replacing `dist/helm/` whole.
  */
 export function writeHelmOutput(outdir: string = path.join('dist', 'helm'), clustersDir: string = CLUSTERS_DIR): string[] {
-  return synthHelm({ clusters: loadClusters(clustersDir), defaultCluster: DEFAULT_CLUSTER, version: packageVersion(path.join(__dirname, 'package.json')), outdir });
+  return synthHelm({ clusters: loadClusters(clustersDir), defaultCluster: DEFAULT_CLUSTER, version: packageVersion(path.join(PROJECT_DIR, 'package.json')), outdir });
 }
 
 /**
@@ -52,7 +55,11 @@ export function writeGitOpsOutput(outdir: string = path.join('dist', 'gitops'), 
   return synthGitOps(loadClusters(clustersDir).map((cluster) => cluster.name), { source: GITOPS_SOURCE, outdir });
 }
 
-if (require.main === module) {
+/**
+ * The synth: the editors' schema, then every cluster into `dist/`, then the Helm chart and the GitOps objects.
+ * Runs when this file is the entry point, or when scripts/run-app.mjs loads the compiled app.
+ */
+export function main(): void {
   writeClusterSchema();
   runSynth(() => buildApp());
   // runSynth replaces dist/ whole, so the chart is written again after it: dist/ stays complete.
@@ -73,3 +80,5 @@ if (require.main === module) {
     }
   }
 }
+
+if (require.main === module) main();
