@@ -22,9 +22,9 @@ function treeOf(dir: string): Map<string, string> {
   return out;
 }
 
-function synthProcess(cwd: string, run: string, startAt: number): Promise<Exit> {
+function synthProcess(cwd: string, run: string, barrier: string): Promise<Exit> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', APP], {
-    cwd, env: { ...process.env, SYNTH_RUN: run, SYNTH_START_AT: String(startAt) }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd, env: { ...process.env, SYNTH_RUN: run, SYNTH_BARRIER: barrier }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -46,9 +46,13 @@ describe('two synths of the same app at once', () => {
       b: renderDistFiles(synthesizeCharts(buildManyObjectsApp('b'))),
     };
 
-    // WHEN both synthesize at the same moment
-    const startAt = Date.now() + 4_000;
-    const [a, b] = await Promise.all([synthProcess(work, 'a', startAt), synthProcess(work, 'b', startAt)]);
+    // WHEN both synthesize at the same moment: once both have built their app, they are let go together
+    const barrier = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-barrier-'));
+    let ended = false;
+    const runs = Promise.all([synthProcess(work, 'a', barrier), synthProcess(work, 'b', barrier)]).finally(() => (ended = true));
+    while (!ended && !['ready-a', 'ready-b'].every((f) => fs.existsSync(path.join(barrier, f)))) await new Promise((r) => setTimeout(r, 10));
+    fs.writeFileSync(path.join(barrier, 'go'), '');
+    const [a, b] = await runs;
 
     // THEN dist/ is one run's output, whole
     const dist = treeOf(path.join(work, 'dist'));
