@@ -8,6 +8,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { AmiSelector } from '../constructs/ami-selector';
 import { ConfigError } from '../errors';
+import { bootstrapOf } from '../clusters/build-cluster';
 import { ALLOWED_KEYWORD, BootstrapStrategy, ClusterSpec, clusterFileSchema, TUNING_COUNTS } from '../clusters/cluster-file';
 import { formatPath } from '../clusters/load-clusters';
 import { pointerKeys } from '../validation/finding';
@@ -89,13 +90,39 @@ export function chartValuesSchema(): SchemaNode {
           ...nodeClass,
           required: ['name', 'bootstrap'],
           properties: { ...pick(nodeClass, NODE_CLASS_VALUES), bootstrap: chartBootstrap },
-          allOf: [...(nodeClass.allOf as SchemaNode[]).filter((rule) => JSON.stringify(rule).includes('instanceProfile')), ...aliasRules],
+          allOf: [...(nodeClass.allOf as SchemaNode[]).filter((rule) => JSON.stringify(rule).includes('instanceProfile')), ...aliasRules, ...unboundedRules()],
         },
       },
       nodePools: { ...top.nodePools, items: { ...nodePool, properties: pick(nodePool, NODE_POOL_VALUES) } },
     },
   };
   return cachedSchema;
+}
+
+/**
+ * Counts a strategy refuses as -1 (Bottlerocket's per-image limits), found by asking its builder,
+ * so the values schema says what the builder says.
+ */
+function unboundedRules(): SchemaNode[] {
+  const rules: SchemaNode[] = [];
+  for (const strategy of Object.keys(CHART_STRATEGIES) as BootstrapStrategy[]) {
+    const bounded = TUNING_COUNTS.filter((count) => {
+      try {
+        bootstrapOf({ strategy, tuning: { [count]: -1 } });
+        return false;
+      } catch (err) {
+        if (err instanceof ConfigError) return true;
+        throw err;
+      }
+    });
+    if (bounded.length === 0) continue;
+    const positive = { minimum: 1, [ALLOWED_KEYWORD]: `a positive whole number (${strategy} takes no -1 here)` };
+    rules.push({
+      if: { properties: { bootstrap: { properties: { strategy: { const: strategy } } } } },
+      then: { properties: { bootstrap: { properties: { tuning: { properties: Object.fromEntries(bounded.map((count) => [count, positive])) } } } } },
+    });
+  }
+  return rules;
 }
 
 let validator: ValidateFunction | undefined;

@@ -236,7 +236,10 @@ function byStrategy(variants: readonly Variant[], strategyExpr: string, body: (v
 function renderNodeClassTemplate(variants: readonly Variant[]): string {
   return [
     `{{- /* ${HEADER} */}}`,
+    '{{- $names := dict }}',
     '{{- range $nc := .Values.nodeClasses }}',
+    '{{- if hasKey $names $nc.name }}{{- fail (printf "nodeClasses: two are named %s; EC2NodeClasses are cluster-scoped, so one would overwrite the other" $nc.name) }}{{- end }}',
+    '{{- $_ := set $names $nc.name true }}',
     '{{- $t := $nc.bootstrap.tuning | default dict }}',
     '{{- $dv := $nc.dataVolume | default dict }}',
     `{{- $discoveryTag := $nc.discoveryTag | default ${fromClusterName(defaultDiscoveryTag)} }}`,
@@ -250,7 +253,10 @@ function renderNodeClassTemplate(variants: readonly Variant[]): string {
 function renderNodePoolTemplate(variants: readonly Variant[]): string {
   return [
     `{{- /* ${HEADER} */}}`,
+    '{{- $names := dict }}',
     '{{- range $p := .Values.nodePools }}',
+    '{{- if hasKey $names $p.name }}{{- fail (printf "nodePools: two are named %s; NodePools are cluster-scoped, so one would overwrite the other" $p.name) }}{{- end }}',
+    '{{- $_ := set $names $p.name true }}',
     '{{- $nc := dict }}',
     '{{- range $.Values.nodeClasses }}{{- if eq .name $p.nodeClass }}{{- $nc = . }}{{- end }}{{- end }}',
     '{{- if not $nc }}{{- fail (printf "nodePools: %s uses nodeClass %s, which is not in nodeClasses" $p.name $p.nodeClass) }}{{- end }}',

@@ -65,7 +65,11 @@ beforeAll(async () => {
     { name: 'both-identities', role: 'r', instanceProfile: 'p', bootstrap: { strategy: 'native' } },
     { name: 'bottlerocket-without-alias', bootstrap: { strategy: 'bottlerocket' } },
     { name: 'native-on-bottlerocket', amiAlias: 'bottlerocket@v1.50.0', bootstrap: { strategy: 'native' } },
+    { name: 'bottlerocket-unbounded', amiAlias: 'bottlerocket@v1.50.0', bootstrap: { strategy: 'bottlerocket', tuning: { maxConcurrentUnpacksPerImage: -1 } } },
   );
+  const defaults = parse(fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8'));
+  fs.writeFileSync(path.join(work, 'duplicate.yaml'), stringify({ ...defaults, nodeClasses: [defaults.nodeClasses[0], defaults.nodeClasses[0]] }));
+  fs.writeFileSync(path.join(work, 'dangling.yaml'), stringify({ ...defaults, nodePools: [{ name: 'pool', nodeClass: 'missing' }] }));
   fs.writeFileSync(path.join(work, 'bad-values.yaml'), stringify(badValues));
 
   const braces = new TemplateBuilder();
@@ -83,6 +87,8 @@ beforeAll(async () => {
     ['default', helm(work, 'template', 'release', chartDir)],
     ...others.map((c): [string, Promise<Result>] => [c.name, helm(work, 'template', 'release', chartDir, '-f', path.join(work, 'helm', 'values', `${c.name}.yaml`))]),
     ['bad', helm(work, 'template', 'release', chartDir, '-f', path.join(work, 'bad-values.yaml'))],
+    ['duplicate', helm(work, 'template', 'release', chartDir, '-f', path.join(work, 'duplicate.yaml'))],
+    ['dangling', helm(work, 'template', 'release', chartDir, '-f', path.join(work, 'dangling.yaml'))],
     ['package', helm(work, 'package', chartDir, '-d', path.join(work, 'packaged'))],
     ['braces', helm(work, 'template', 'release', path.join(work, 'braces'))],
   ];
@@ -131,7 +137,7 @@ describe('the Helm chart (real Helm 4)', () => {
     }
   });
 
-  test('refuses values of the wrong type, out of range, unknown, both role and instance profile, or an alias of another family, through values.schema.json', () => {
+  test('refuses values of the wrong type, out of range, unknown, both role and instance profile, an alias of another family, or -1 where the strategy refuses it, through values.schema.json', () => {
     expect(results.bad.code).not.toBe(0);
     expect(results.bad.stderr).toContain('values don\'t meet the specifications of the schema');
     expect(results.bad.stderr).toContain('/nodePools/0/weight\': got string, want integer');
@@ -140,6 +146,14 @@ describe('the Helm chart (real Helm 4)', () => {
     expect(results.bad.stderr).toContain('at \'/nodeClasses/1\': \'not\' failed');
     expect(results.bad.stderr).toContain('at \'/nodeClasses/2\': missing property \'amiAlias\'');
     expect(results.bad.stderr).toContain('at \'/nodeClasses/3/amiAlias\': \'bottlerocket@v1.50.0\' does not match pattern \'^al2023@\'');
+    expect(results.bad.stderr).toContain('/nodeClasses/4/bootstrap/tuning/maxConcurrentUnpacksPerImage');
+  });
+
+  test('fails on what the schema cannot say: duplicate names, a pool whose node class is missing', () => {
+    expect(results.duplicate.code).not.toBe(0);
+    expect(results.duplicate.stderr).toContain('nodeClasses: two are named soci-snapshotter');
+    expect(results.dangling.code).not.toBe(0);
+    expect(results.dangling.stderr).toContain('nodePools: pool uses nodeClass missing, which is not in nodeClasses');
   });
 
   test('helm package produces a chart archive', () => {
