@@ -100,7 +100,14 @@ export class UserDataTemplate {
  *
  * @param render the bootstrap's user data for a tuning (undefined: no tuning)
  */
-export function deriveUserDataTemplate(strategy: BootstrapStrategy, render: (tuning: CountTuning | undefined) => string): UserDataTemplate {
+export function deriveUserDataTemplate(strategy: BootstrapStrategy, renderUncached: (tuning: CountTuning | undefined) => string): UserDataTemplate {
+  // The combination check renders some tunings again; each is rendered once.
+  const renders = new Map<string, string>();
+  const render = (tuning: CountTuning | undefined) => {
+    const key = JSON.stringify(tuning && TUNING_COUNTS.map((count) => tuning[count] ?? null));
+    if (!renders.has(key)) renders.set(key, renderUncached(tuning));
+    return renders.get(key)!;
+  };
   const all = render({ ...TUNING_SENTINELS });
   const none = render(undefined);
   const allLines = all.split('\n');
