@@ -100,10 +100,7 @@ export function resolveReleaseBaseUrl(where: string, mirrorBaseUrl: string | und
   if (mirrorBaseUrl === undefined) return SOCI_RELEASE_BASE_URL;
   const url = typeof mirrorBaseUrl === 'string' ? mirrorBaseUrl.replace(/\/+$/, '') : '';
   // Before any other check, so that no message repeats the credentials.
-  if (hasUserinfo(url)) {
-    throw new ConfigError(where, 'mirrorBaseUrl', new Redacted(`a URL with credentials: ${withoutUserinfo(url)}`),
-      'a URL without "user:password@" or "user@": user data is readable by every process on the node through IMDS and is committed with the manifests. Let the mirror authorise by network (VPC endpoint policy, security group), or install SOCI in the AMI');
-  }
+  refuseCredentials(where, 'mirrorBaseUrl', url);
   const match = MIRROR_URL.exec(url);
   let parsed: URL | undefined;
   try {
@@ -119,6 +116,17 @@ export function resolveReleaseBaseUrl(where: string, mirrorBaseUrl: string | und
     throw new ConfigError(where, 'mirrorBaseUrl', mirrorBaseUrl, 'an https:// URL; to download over plain http set allowInsecureMirror: true and pin sha256 for amd64 and arm64');
   }
   return url;
+}
+
+/**
+ * Refuses a URL with credentials without repeating them: user data is readable by every
+ * process on the node through IMDS, is logged by the script, and is committed with the manifests.
+ */
+export function refuseCredentials(where: string, field: string, url: string): void {
+  if (hasUserinfo(url)) {
+    throw new ConfigError(where, field, new Redacted(`a URL with credentials: ${withoutUserinfo(url)}`),
+      'a URL without "user:password@" or "user@": user data is readable by every process on the node through IMDS and is committed with the manifests. Let the mirror authorise by network (VPC endpoint policy, security group), or install SOCI in the AMI');
+  }
 }
 
 /** The authority of `scheme://authority/path` holds credentials (`user@`, `user:pass@`, even an empty `@`). */

@@ -171,6 +171,13 @@ describe('renderer input validation', () => {
     expect(() => manual(override)).toThrow(`renderManualInstallScript: ${field} `);
   });
 
+  test('GIVEN a release URL with credentials WHEN the manual script is rendered THEN it is refused without repeating them', () => {
+    // The script logs every URL it fetches, so the renderer itself keeps userinfo out.
+    const render = () => manual({ releaseBaseUrl: 'https://deploy:s3cr3t-token@mirror.internal/soci' });
+    expect(render).toThrow('renderManualInstallScript: releaseBaseUrl (a URL with credentials: https://***@mirror.internal/soci; not shown) is invalid');
+    expect(render).not.toThrow(/s3cr3t|deploy/);
+  });
+
   test('GIVEN a config that would end the heredoc WHEN the native script is rendered THEN a ConfigError names configToml', () => {
     expect(() => renderNativeTuningScript({ configToml: 'SOCI_CONFIG_TOML\n', discardUnpackedLayers: true }))
       .toThrow('renderNativeTuningScript: configToml ');

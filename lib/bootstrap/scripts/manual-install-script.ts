@@ -7,6 +7,7 @@
  * that config, so the node still joins (see renderRollback).
  */
 import { ConfigError } from '../../errors';
+import { refuseCredentials } from '../manual-install-options';
 import { SHA256_PATTERN, SOCI_CONFIG_PATH, SOCI_SOCKET } from '../soci-facts';
 import { COMMON_FUNCTIONS, CONFIG_HEREDOC, UNIT_HEREDOC, decompressorPaths, heredoc, heredocBody, shQuote } from './shell';
 
@@ -53,6 +54,8 @@ function checkInteger(field: string, value: number, min: number, max: number): n
 }
 
 function checkInput(input: ManualInstallScriptInput): void {
+  // The script logs the URLs it fetches: none may carry credentials.
+  refuseCredentials(WHERE, 'releaseBaseUrl', input.releaseBaseUrl);
   if (!VERSION.test(input.sociVersion)) {
     throw new ConfigError(WHERE, 'sociVersion', input.sociVersion, 'it must be a release version without a leading "v", e.g. "0.15.0"');
   }
