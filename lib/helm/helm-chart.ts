@@ -300,7 +300,8 @@ helm template karpenter-soci ./${CHART_NAME} -f values/<cluster>.yaml   # review
 The default values are those of \`clusters/${options.defaults.name}.yaml\`; \`values/<cluster>.yaml\` next to this
 folder holds each cluster's. A values file is a cluster file with \`clusterName\` for \`name\`, limited to the fields
 below; \`values.schema.json\` makes Helm refuse a wrong type, an unknown key, a value out of range or a malformed
-name before anything is rendered. Cross-field rules the schema cannot state (a pinned AMI new enough for the
+name before anything is rendered. Helm merges maps but replaces lists, so a values file lists all of its node
+classes and pools (the generated ones do). Cross-field rules the schema cannot state (a pinned AMI new enough for the
 strategy, a total concurrency at least the per-image limit) are checked by \`npm run synth\`.
 
 Each node class picks a \`bootstrap.strategy\`; the user data of every strategy, with its tuning counts as values,
