@@ -13,8 +13,8 @@ import { KARPENTER_USER_DATA_RESERVE_BYTES, UNBOUNDED } from '../bootstrap/soci-
 import { ConfigError, describeValue, Redacted } from '../errors';
 import { UserDataReserve, userDataSizeVerdict } from '../validation/user-data-size';
 import { FlagKind, FlagSpec, ParsedFlags, parseFlags, UsageError } from './argv';
-import { certificateAuthorityProblem } from './certificate-authority';
-import { cidrProblem } from './service-cidr';
+import { certificateAuthorityProblem } from '../userdata/certificate-authority';
+import { cidrProblem } from '../userdata/service-cidr';
 
 /** What the command prints, and the file it asks to be written. */
 export interface CliResult {

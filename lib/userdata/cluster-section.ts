@@ -1,10 +1,8 @@
 import { NodeConfigSpecCluster } from '../../imports/node.eks.aws';
-import { ConfigError } from '../errors';
+import { ConfigError, Redacted } from '../errors';
+import { certificateAuthorityProblem } from './certificate-authority';
+import { cidrProblem } from './service-cidr';
 import { UserDataPart } from './user-data-part';
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV6_CIDR = /^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(\d{1,3})$/;
 
 /**
  * The NodeConfig part that tells nodeadm which cluster to join. Only
@@ -17,7 +15,7 @@ const IPV6_CIDR = /^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(\d{1,3})$/;
 export function clusterSectionPart(where: string, cluster: NodeConfigSpecCluster): UserDataPart {
   requireText(where, 'cluster.name', cluster.name, /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'an EKS cluster name (letters, digits, "-" and "_", at most 100 characters)');
   requireHttpsUrl(where, 'cluster.apiServerEndpoint', cluster.apiServerEndpoint);
-  requireText(where, 'cluster.certificateAuthority', cluster.certificateAuthority, BASE64, 'the base64-encoded cluster CA bundle, as `aws eks describe-cluster` returns it');
+  requireCertificateAuthority(where, 'cluster.certificateAuthority', cluster.certificateAuthority);
   requireCidr(where, 'cluster.cidr', cluster.cidr);
   return UserDataPart.nodeConfig({ cluster });
 }
@@ -36,15 +34,16 @@ function requireHttpsUrl(where: string, field: string, value: string | undefined
   }
 }
 
-function requireCidr(where: string, field: string, value: string | undefined): void {
-  const allowed = 'the cluster\'s service CIDR, such as "10.100.0.0/16" or "fd00:10:96::/108"';
-  if (value === undefined) throw new ConfigError(where, field, value, allowed);
-  const v4 = IPV4_CIDR.exec(value);
-  if (v4) {
-    const octetsOk = v4.slice(1, 5).every((octet) => Number(octet) <= 255);
-    if (octetsOk && Number(v4[5]) <= 32) return;
-  } else if (IPV6_CIDR.test(value) && Number(value.split('/')[1]) <= 128) {
-    return;
+/** The CA bundle is never repeated in a message: whatever was pasted there may be secret. */
+function requireCertificateAuthority(where: string, field: string, value: string | undefined): void {
+  const problem = typeof value === 'string' ? certificateAuthorityProblem(value) : 'it is not set';
+  if (problem) {
+    throw new ConfigError(where, field, new Redacted(`a value of ${typeof value === 'string' ? value.length : 0} characters`),
+      `the base64-encoded PEM CERTIFICATE blocks of the cluster CA, as \`aws eks describe-cluster\` returns them (${problem})`);
   }
-  throw new ConfigError(where, field, value, allowed);
+}
+
+function requireCidr(where: string, field: string, value: string | undefined): void {
+  const problem = typeof value === 'string' ? cidrProblem(value) : 'it is not set';
+  if (problem) throw new ConfigError(where, field, value, `the cluster's service CIDR, such as "10.100.0.0/16" or "fd00:10:96::/108" (${problem})`);
 }
