@@ -43,6 +43,25 @@ describe('the system-tool check before npm test', () => {
     );
   });
 
+  test('GIVEN no cloud-init Python module THEN one line names it and the cloud-init package, exit 1', () => {
+    // GIVEN Debian's Python modules hidden in a private mount namespace (as root, like the node-run tests)
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-modules-'));
+    const PATH = pathWith(['shellcheck', 'systemd-analyze']);
+    const script = `mount --bind ${empty} /usr/lib/python3/dist-packages && exec ${process.execPath} ${CHECKER}`;
+
+    // WHEN
+    const result = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {
+      encoding: 'utf8',
+      env: { HOME: os.tmpdir(), PATH: `${PATH}:/usr/bin:/bin`, SYSTEM_TOOLS_NO_INSTALL: '1' },
+    });
+
+    // THEN
+    expect(result.stderr).toBe(
+      "npm test needs cloud-init's Python module (cloudinit), which is missing: install with `apt-get update && apt-get install -y --no-install-recommends cloud-init` (Debian/Ubuntu)\n",
+    );
+    expect(result.status).toBe(1);
+  });
+
   test('GIVEN no shellcheck and apt-get usable as root THEN it says so, runs apt-get update and install, and passes once installed', () => {
     // GIVEN an apt-get that records its arguments and "installs" shellcheck by linking the real one
     const PATH = pathWith(['systemd-analyze']);
