@@ -34,8 +34,11 @@ export function objectKey(kind: string, name: string): string {
   return `${kind}/${name}`;
 }
 
-/** A chart id names a folder: letters, digits, `-`, `_` and `.`, starting with a letter or digit (so never `.` or `..`). */
-const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/**
+ * A chart id names a folder and a `<chart>.k8s.yaml` file: letters, digits, `-` and `_`, starting with a letter
+ * or digit, as EKS cluster names are (so never `.` or `..`, and never mistaken for cdk8s's `<Kind>.<name>` files).
+ */
+const FOLDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 /** An object name names a file: a DNS-1123 subdomain, as Kubernetes requires of most names. */
 const DNS_1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A kind is one CamelCase word. */
@@ -84,7 +87,7 @@ export function checkFileNames(charts: readonly ChartManifests[]): void {
   for (const chart of charts) {
     const chartPath = chart.path ?? chart.chartId;
     if (!FOLDER_NAME.test(chart.chartId)) {
-      throw new ConfigError(chartPath, 'chart id', chart.chartId, 'a folder name of letters, digits, "-", "_" and ".", starting with a letter or digit, at most 100 characters (it names the folder dist/<chart id>/)');
+      throw new ConfigError(chartPath, 'chart id', chart.chartId, 'a folder name of letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters, as EKS cluster names are (it names the folder dist/<chart id>/)');
     }
     const other = folders.get(chart.chartId.toLowerCase());
     if (other) {
