@@ -117,9 +117,10 @@ function constructMetadata(charts: readonly ChartManifests[]): { version: string
 }
 
 /**
- * The entry point of an app's `main.ts`: takes the output folder's lock, repairs
- * what an interrupted synth left, builds the app, synthesizes it into `outdir`
- * and prints a summary. On any error it prints the message, says truly what
+ * The entry point of an app's `main.ts`: checks `outdir`, takes its lock, repairs
+ * what an interrupted synth left (before the app is built, so a failing build
+ * still restores it), builds the app, synthesizes it into `outdir` and prints a
+ * summary to `options.log`. On any error it prints the message, says truly what
  * became of `outdir`, and sets a non-zero exit code.
  */
 export function runSynth(buildApp: () => App, options: SynthToDistOptions = {}): void {
