@@ -185,7 +185,10 @@ describe('the packed package', () => {
         'plugin/karpenter-soci-validation.js',
       ]),
     );
-    const unwanted = files.filter((f) => /(^|\/)(test|fixtures|dist|node_modules)\//.test(f) || /\.test\.|\.tsbuildinfo$/.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
+    // The example app (build/main.js) and the build stamp are this repository's, not the library's.
+    const unwanted = files.filter(
+      (f) => /(^|\/)(test|fixtures|dist|node_modules)\//.test(f) || /\.test\.|\.tsbuildinfo$|^build\/main\.|\.sources\.json$/.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    );
     expect(unwanted).toEqual([]);
     expect(fs.readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8')).toContain('Apache License\n                           Version 2.0, January 2004');
     console.log(`npm pack: ${pack.filename}, ${pack.size} bytes packed, ${pack.unpackedSize} unpacked, ${pack.entryCount} files`);
