@@ -40,7 +40,7 @@ describe('the default app (cluster my-cluster)', () => {
   test('the committed cluster folders of dist/ are exactly what the app synthesizes from clusters/', () => {
     // GIVEN the files a synth would write, one folder per cluster file
     const charts = synthesizeCharts(buildApp());
-    expect(charts.map((c) => c.chartId)).toEqual(['edge-bottlerocket', 'legacy-manual', 'my-cluster']);
+    expect(charts.map((c) => c.chartId)).toEqual(['edge-bottlerocket', 'legacy-manual', 'my-cluster', 'pull-lab']);
     const expected = renderDistFiles(charts);
 
     // THEN the cluster folders hold those files and no others, byte for byte (dist/helm/ is tested with the chart)
@@ -61,7 +61,7 @@ describe('`cdk8s synth` (the CLI, for real)', () => {
   test('runs the app, which writes dist/, and leaves its own output folder to cdk8s', () => {
     // GIVEN a copy of the project (the CLI rewrites folders; keep the checkout untouched)
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
-    for (const entry of ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', ...optional(['plugin'])]) {
+    for (const entry of ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', 'scripts', ...optional(['plugin'])]) {
       fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));

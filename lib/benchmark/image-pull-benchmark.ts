@@ -52,7 +52,7 @@ export interface ImagePullBenchmarkProps {
   readonly runs?: number;
 
   /**
-   * Namespace of the Jobs.
+   * Namespace of the Jobs; a Namespace object is synthesized with them, so one apply creates both.
    * @default - none set: the namespace `kubectl apply` uses
    */
   readonly namespace?: string;
@@ -92,8 +92,13 @@ export interface ImagePullBenchmarkProps {
 
 /** Props of {@link ImagePullBenchmark.baselinePool}. */
 export interface BaselinePoolProps {
-  /** The SOCI pool to mirror: its requirements and weight are copied. */
+  /** The SOCI pool to mirror: its requirements are copied. */
   readonly sociPool: NodePool;
+  /**
+   * `metadata.name` of the baseline NodePool.
+   * @default - the construct id in kebab-case
+   */
+  readonly name?: string;
   /**
    * Caps on the baseline pool's resources, so a benchmark cannot grow it far.
    * @default - { cpu: 64, memory: '256Gi' }
@@ -130,6 +135,7 @@ export class ImagePullBenchmark extends Construct {
     }
     const soci = props.sociPool.resource.toJson().spec.template.spec;
     return new NodePool(scope, id, {
+      metadata: props.name === undefined ? undefined : { name: props.name },
       nodeClass,
       requirements: soci.requirements,
       taints: [BASELINE_TAINT],
@@ -157,6 +163,9 @@ export class ImagePullBenchmark extends Construct {
       ...(props.baselinePool ? [[props.baselinePool, BenchmarkRole.BASELINE] as [NodePool, BenchmarkRole]] : []),
     ];
     checkDistinctPools(this, pools.map(([p]) => p));
+    if (props.namespace !== undefined) {
+      new kplus.Namespace(this, 'Namespace', { metadata: { name: checkDnsLabel(this, 'namespace', props.namespace) } });
+    }
 
     // No namespace in the selector: an unset one means the pod's own, where every run is.
     const everyRun = kplus.Pods.select(this, 'EveryRun', {

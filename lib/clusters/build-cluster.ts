@@ -19,7 +19,10 @@ import { NodePool } from '../constructs/node-pool';
 import { ConfigError } from '../errors';
 import { UserDataPart } from '../userdata/user-data-part';
 import { SociGuard } from '../validation/acknowledgements';
-import { BootstrapSpec, ClusterSpec, defaultDiscoveryTag, defaultRole, NodeClassSpec, NodePoolSpec, TuningSpec, UserDataPartSpec } from './cluster-file';
+import { ImagePullBenchmark } from '../benchmark/image-pull-benchmark';
+import {
+  BootstrapSpec, ClusterSpec, DEFAULT_BENCHMARK_NAMESPACE, defaultDiscoveryTag, defaultRole, ImagePullBenchmarkSpec, NodeClassSpec, NodePoolSpec, TuningSpec, UserDataPartSpec,
+} from './cluster-file';
 
 /** Builds one chart per cluster into a new (or the given) app. */
 export function buildClustersApp(specs: readonly ClusterSpec[], app: App = new App()): App {
@@ -38,11 +41,49 @@ export function buildClusterChart(app: App, spec: ClusterSpec): Chart {
     const path = `nodeClasses[${i}]`;
     nodeClasses.set(nodeClass.name, inFile(spec, path, () => buildNodeClass(chart, path, spec.name, nodeClass)));
   });
+  const nodePools = new Map<string, NodePool>();
   spec.nodePools.forEach((pool, i) => {
     const path = `nodePools[${i}]`;
-    inFile(spec, path, () => buildNodePool(chart, path, pool, nodeClasses.get(pool.nodeClass)!));
+    nodePools.set(pool.name, inFile(spec, path, () => buildNodePool(chart, path, pool, nodeClasses.get(pool.nodeClass)!)));
   });
+  if (spec.imagePullBenchmark) {
+    inFile(spec, 'imagePullBenchmark', () => buildBenchmark(chart, spec, spec.imagePullBenchmark!, nodePools));
+  }
   return chart;
+}
+
+const BENCHMARK_ID = 'imagePullBenchmark';
+
+/**
+ * The benchmark Jobs and, unless switched off, a baseline: the first SOCI pool's node class
+ * without its bootstrap, and a pool with that pool's requirements.
+ */
+function buildBenchmark(chart: Chart, cluster: ClusterSpec, spec: ImagePullBenchmarkSpec, pools: ReadonlyMap<string, NodePool>): ImagePullBenchmark {
+  const where = `${chart.node.path}/${BENCHMARK_ID}`;
+  const sociPools = (spec.sociPools ?? [...pools.values()].filter((p) => p.nodeClass.bootstrap !== undefined).map((p) => p.name)).map((name) => {
+    const pool = pools.get(name);
+    if (!pool) throw new ConfigError(where, 'sociPools', name, `the name of a pool in this file: ${[...pools.keys()].join(', ')}`);
+    return pool;
+  });
+  if (sociPools.length === 0) {
+    throw new ConfigError(where, 'sociPools', spec.sociPools, 'name the pools to measure: no pool of this file has a node class with a SOCI bootstrap');
+  }
+  let baselinePool: NodePool | undefined;
+  if (spec.baseline ?? true) {
+    const mirrored = sociPools[0]!;
+    const classSpec = cluster.nodeClasses.find((c) => c.name === mirrored.nodeClass.name)!;
+    const nodeClass = buildNodeClass(chart, `${BENCHMARK_ID}.baseline.nodeClass`, cluster.name, { ...classSpec, name: `${classSpec.name}-baseline`, bootstrap: undefined });
+    baselinePool = ImagePullBenchmark.baselinePool(chart, `${BENCHMARK_ID}.baseline.nodePool`, nodeClass, { sociPool: mirrored, name: `${mirrored.name}-baseline` });
+  }
+  return new ImagePullBenchmark(chart, BENCHMARK_ID, {
+    name: 'pull-benchmark',
+    image: spec.image,
+    command: spec.command && [...spec.command],
+    sociPools,
+    baselinePool,
+    runs: spec.runs,
+    namespace: spec.namespace ?? DEFAULT_BENCHMARK_NAMESPACE,
+  });
 }
 
 function buildNodeClass(chart: Chart, id: string, cluster: string, spec: NodeClassSpec): Ec2NodeClass {

@@ -15,7 +15,25 @@ export interface ClusterFile {
   readonly name: string;
   readonly nodeClasses: readonly NodeClassSpec[];
   readonly nodePools: readonly NodePoolSpec[];
+  /** Jobs that measure image pulls on the SOCI pools against a baseline (see `ImagePullBenchmark`). */
+  readonly imagePullBenchmark?: ImagePullBenchmarkSpec;
 }
+
+/** The `imagePullBenchmark` of a cluster (see `ImagePullBenchmarkProps` for each field's meaning). */
+export interface ImagePullBenchmarkSpec {
+  readonly image: string;
+  readonly command?: readonly string[];
+  /** Names of pools in this file. Default: every pool whose node class has a SOCI bootstrap. */
+  readonly sociPools?: readonly string[];
+  /** Add a baseline node class and pool mirroring the first SOCI pool, without SOCI. Default: true. */
+  readonly baseline?: boolean;
+  readonly runs?: number;
+  /** Default: `pull-benchmark`. */
+  readonly namespace?: string;
+}
+
+/** The benchmark's namespace when the cluster file names none. */
+export const DEFAULT_BENCHMARK_NAMESPACE = 'pull-benchmark';
 
 /** A cluster file as loaded: its content and where it came from. */
 export interface ClusterSpec extends ClusterFile {
@@ -353,6 +371,20 @@ function nodePoolSchema(): SchemaNode {
   }, { required: ['name', 'nodeClass'] });
 }
 
+function imagePullBenchmarkSchema(): SchemaNode {
+  return object('Jobs that pull one image on the SOCI pools and on a baseline pool, read by `npm run pull-report`.', {
+    image: {
+      type: 'string', minLength: 1, maxLength: 512, description: 'The image to pull; pin it by digest so every run pulls the same bytes.',
+      [ALLOWED_KEYWORD]: 'an image reference such as "public.ecr.aws/docker/library/python:3.13" or "repo/name@sha256:<64 hex>"',
+    },
+    command: { type: 'array', items: { type: 'string' }, description: 'Command run once the image is pulled (e.g. ["true"]). Default: the image\'s entrypoint.' },
+    sociPools: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' }, description: 'Pools of this file to measure. Default: every pool whose node class has a SOCI bootstrap.' },
+    baseline: { type: 'boolean', description: 'Add a baseline node class and pool (the first SOCI pool\'s, without SOCI). Default: true.' },
+    runs: integer(1, 50, 'Jobs per pool, each on a node of its own (default 3).'),
+    namespace: dnsLabel(`Namespace of the Jobs, created with them (default ${DEFAULT_BENCHMARK_NAMESPACE}).`),
+  }, { required: ['image'] });
+}
+
 let cached: SchemaNode | undefined;
 
 /** The JSON Schema of a cluster file (draft-07), built once. */
@@ -366,6 +398,7 @@ export function clusterFileSchema(): SchemaNode {
       name: dnsLabel('Cluster name; the file must be named <name>.yaml, and its manifests go to dist/<name>/.'),
       nodeClasses: { type: 'array', minItems: 1, items: nodeClassSchema(), description: 'The EC2NodeClasses.' },
       nodePools: { type: 'array', minItems: 1, items: nodePoolSchema(), description: 'The NodePools.' },
+      imagePullBenchmark: imagePullBenchmarkSchema(),
     },
     required: ['name', 'nodeClasses', 'nodePools'],
     additionalProperties: false,

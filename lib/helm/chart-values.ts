@@ -4,14 +4,13 @@
  * refuses what the loader refuses (types, enums, ranges, patterns), and a
  * cluster file's content is a values file once `name` becomes `clusterName`.
  */
-import Ajv, { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { AmiSelector } from '../constructs/ami-selector';
 import { ConfigError } from '../errors';
 import { bootstrapOf } from '../clusters/build-cluster';
 import { ALLOWED_KEYWORD, BootstrapStrategy, ClusterSpec, clusterFileSchema, TUNING_COUNTS } from '../clusters/cluster-file';
 import { formatPath } from '../clusters/load-clusters';
 import { pointerKeys } from '../validation/finding';
+import { CHART_VALUES_VALIDATOR, schemaValidator } from '../validation/schema-validator';
 import { SchemaNode } from '../validation/schemas';
 
 /** Node class fields the chart takes as values; every other field is what the constructs render by default. */
@@ -125,19 +124,17 @@ function unboundedRules(): SchemaNode[] {
   return rules;
 }
 
-let validator: ValidateFunction | undefined;
-
 /**
  * A cluster's chart values. Throws {@link ConfigError} naming the first field
  * the chart does not template (such a cluster is served by its plain `dist/<name>/` folder).
  */
 export function clusterValues(spec: ClusterSpec): ChartValues {
-  const values: ChartValues = { clusterName: spec.name, nodeClasses: spec.nodeClasses as never, nodePools: spec.nodePools as never };
-  if (!validator) {
-    const ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
-    addFormats(ajv, ['int32', 'int64', 'date-time', 'byte']);
-    validator = ajv.compile(chartValuesSchema());
+  if (spec.imagePullBenchmark) {
+    throw new ConfigError(spec.file, 'imagePullBenchmark', spec.imagePullBenchmark.image,
+      `the Helm chart does not template the image-pull benchmark; the cluster's plain dist/${spec.name}/ folder serves it`);
   }
+  const values: ChartValues = { clusterName: spec.name, nodeClasses: spec.nodeClasses as never, nodePools: spec.nodePools as never };
+  const validator = schemaValidator(CHART_VALUES_VALIDATOR, chartValuesSchema);
   if (!validator(values)) {
     const error = validator.errors!.find((e) => e.keyword !== 'if') ?? validator.errors![0];
     const keys: (string | number)[] = pointerKeys(error.instancePath).map((k) => (/^\d+$/.test(k) ? Number(k) : k));

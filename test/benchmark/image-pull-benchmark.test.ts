@@ -64,6 +64,12 @@ describe('ImagePullBenchmark', () => {
     expect(new Set(jobs.map((j) => j.metadata.namespace))).toEqual(new Set(['pull-benchmark']));
   });
 
+  test('THEN the namespace is synthesized before the Jobs, so one apply creates both', () => {
+    const kinds = fixture.chart.toJson().map((o: any) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds.filter((k: string) => k.startsWith('Namespace/'))).toEqual(['Namespace/pull-benchmark']);
+    expect(kinds.indexOf('Namespace/pull-benchmark')).toBeLessThan(kinds.indexOf('Job/bench-soci-native-1'));
+  });
+
   test('THEN every Job and pod is labelled with benchmark, pool, role and run', () => {
     const job = jobs.find((j) => j.metadata.name === 'bench-baseline-2');
     const expected = {
@@ -127,7 +133,9 @@ describe('ImagePullBenchmark', () => {
 
   test('THEN every Job conforms to the Kubernetes API types cdk8s-plus-28 ships', () => {
     const schema = KubeTypeSchema.load();
-    for (const job of jobs) expect({ job: job.metadata.name, violations: schema.validate(job) }).toEqual({ job: job.metadata.name, violations: [] });
+    for (const job of [...jobs, ...objects(fixture.chart, 'Namespace')]) {
+      expect({ job: job.metadata.name, violations: schema.validate(job) }).toEqual({ job: job.metadata.name, violations: [] });
+    }
   });
 
   test('THEN the baseline pool has the SOCI pool\'s requirements (bootstrap ones included), its own taint and no SOCI', () => {
@@ -142,7 +150,7 @@ describe('ImagePullBenchmark', () => {
   });
 
   test('THEN the Karpenter objects beside the benchmark pass the project\'s validation', () => {
-    const karpenter = fixture.chart.toJson().filter((o: any) => o.kind !== 'Job');
+    const karpenter = fixture.chart.toJson().filter((o: any) => o.kind !== 'Job' && o.kind !== 'Namespace');
     expect(validateManifests(karpenter).errors).toEqual([]);
   });
 });

@@ -40,9 +40,9 @@ describe('the cluster files in clusters/', () => {
     const specs = loadClusters(CLUSTERS);
 
     // THEN
-    expect(specs.map((s) => s.name)).toEqual(['edge-bottlerocket', 'legacy-manual', 'my-cluster']);
+    expect(specs.map((s) => s.name)).toEqual(['edge-bottlerocket', 'legacy-manual', 'my-cluster', 'pull-lab']);
     for (const spec of specs) expect(fs.readFileSync(spec.file, 'utf8').split('\n')[0]).toBe(SCHEMA_MODELINE);
-    expect(specs.flatMap((s) => s.nodeClasses.map((c) => c.bootstrap?.strategy)).sort()).toEqual(['bottlerocket', 'manualInstall', 'native']);
+    expect([...new Set(specs.flatMap((s) => s.nodeClasses.map((c) => c.bootstrap?.strategy)))].sort()).toEqual(['bottlerocket', 'manualInstall', 'native']);
   });
 
   test('clusters/cluster.schema.json is the schema the loader validates with (npm run synth rewrites it)', () => {
