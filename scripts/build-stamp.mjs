@@ -90,7 +90,7 @@ export function buildFreshness(root = PROJECT_DIR) {
   try {
     ({ outDir, roots } = sourceRoots(root));
   } catch (err) {
-    return { fresh: false, reason: `${BUILD_CONFIG} is unreadable (${err.message})` };
+    return { fresh: false, reason: err.code === 'ENOENT' ? `there is no ${BUILD_CONFIG}` : `${BUILD_CONFIG} is unreadable (${err.message})` };
   }
   let stamp;
   try {

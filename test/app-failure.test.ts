@@ -8,7 +8,7 @@ const ROOT = path.resolve(__dirname, '..');
 /** A copy of the project whose main.ts is replaced, so the checkout itself is never touched. */
 function projectWithMain(mainTs: string): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'invalid-app-'));
-  for (const entry of ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'dist', ...['plugin'].filter((e) => fs.existsSync(path.join(ROOT, e)))]) {
+  for (const entry of ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'dist', 'scripts', ...['plugin'].filter((e) => fs.existsSync(path.join(ROOT, e)))]) {
     fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));

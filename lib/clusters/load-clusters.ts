@@ -5,11 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors';
 import { pointerKeys } from '../validation/finding';
+import { CLUSTER_FILE_VALIDATOR, schemaValidator } from '../validation/schema-validator';
 import { ALLOWED_KEYWORD, ClusterFile, ClusterSpec, clusterFileSchema } from './cluster-file';
 
 /** The comment that points editors (yaml-language-server) at the schema; every cluster file starts with it. */
@@ -63,16 +63,9 @@ function cutValue(value: unknown): string {
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 3)}... (${text.length} chars)` : text;
 }
 
-let validator: ValidateFunction | undefined;
-
+/** Made once per process; precompiled by `npm run build` (lib/validation/precompile.ts). */
 function validate(): ValidateFunction {
-  // strict: false because the embedded CRD schemas carry array-level keywords strict mode rejects.
-  if (!validator) {
-    const ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
-    addFormats(ajv, ['int32', 'int64', 'date-time', 'byte']);
-    validator = ajv.compile(clusterFileSchema());
-  }
-  return validator;
+  return schemaValidator(CLUSTER_FILE_VALIDATOR, clusterFileSchema);
 }
 
 /** Loads every `*.yaml` file of `dir` (sorted by name); throws {@link ClusterFileError} listing every problem. */
@@ -88,12 +81,31 @@ export function loadClusters(dir: string): ClusterSpec[] {
     problems.push({ where: dir, path: '', value: entries, allowed: 'a folder with at least one <cluster>.yaml file' });
   }
   for (const file of files) {
-    const result = parseClusterFile(path.join(dir, file), fs.readFileSync(path.join(dir, file), 'utf8'));
+    const result = parseClusterFileOnce(path.join(dir, file), fs.readFileSync(path.join(dir, file), 'utf8'));
     if ('spec' in result) specs.push(result.spec);
     else problems.push(...result.problems);
   }
   if (problems.length > 0) throw new ClusterFileError(problems);
   return specs;
+}
+
+/**
+ * Results of {@link parseClusterFile} by file and content: one synth reads the cluster
+ * files several times (manifests, Helm chart, GitOps objects), and parsing is the
+ * expensive part. The results are read-only; a changed file is parsed again.
+ */
+const parsedFiles = new Map<string, ReturnType<typeof parseClusterFile>>();
+const MAX_PARSED_FILES = 64;
+
+function parseClusterFileOnce(file: string, text: string): ReturnType<typeof parseClusterFile> {
+  const key = `${path.resolve(file)}\0${text}`;
+  let result = parsedFiles.get(key);
+  if (!result) {
+    result = parseClusterFile(file, text);
+    if (parsedFiles.size >= MAX_PARSED_FILES) parsedFiles.delete(parsedFiles.keys().next().value!);
+    parsedFiles.set(key, result);
+  }
+  return result;
 }
 
 /** Loads one cluster file; throws {@link ClusterFileError}. */
@@ -142,10 +154,10 @@ function semanticProblems(file: string, cluster: ClusterFile, locate: (keys: (st
       seen.add(entry.name);
     });
   }
-  const classNames = cluster.nodeClasses.map((c) => c.name);
+  const classNames = new Set(cluster.nodeClasses.map((c) => c.name));
   cluster.nodePools.forEach((pool, i) => {
-    if (!classNames.includes(pool.nodeClass)) {
-      problems.push({ where: locate(['nodePools', i, 'nodeClass']), path: `nodePools[${i}].nodeClass`, value: pool.nodeClass, allowed: `the name of a node class in this file: ${classNames.join(', ')}` });
+    if (!classNames.has(pool.nodeClass)) {
+      problems.push({ where: locate(['nodePools', i, 'nodeClass']), path: `nodePools[${i}].nodeClass`, value: pool.nodeClass, allowed: `the name of a node class in this file: ${[...classNames].join(', ')}` });
     }
   });
   return problems;

@@ -102,13 +102,17 @@ function withMarker(files: ReadonlyMap<string, string>): ReadonlyMap<string, str
 
 function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
   fs.mkdirSync(root, { recursive: true });
+  const folders = new Set([root]); // made once each, not once per file
   for (const [relative, content] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const file = path.join(root, relative);
     const inside = path.relative(root, file);
     if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
       throw new Error(`refusing to write ${JSON.stringify(relative)}: it is outside the output folder`);
     }
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!folders.has(path.dirname(file))) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      folders.add(path.dirname(file));
+    }
     fs.writeFileSync(file, content);
   }
 }

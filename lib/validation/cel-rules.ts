@@ -3,7 +3,17 @@
  * the API server does on create: each rule runs with `self` bound to the node
  * of the object where the rule is declared, and rules on absent fields do not
  * run. Rules that compare with `oldSelf` only run on update and are skipped.
+ *
+ * Nothing is computed twice in a process: each expression is parsed and planned
+ * once (from the parse trees `npm run build` stores beside the compiled module when
+ * present, several times faster than parsing), and a rule's outcome is kept per
+ * value of its node, so the same content (the same object validated at
+ * construction, at synth and by the gate, or pools alike but for their names)
+ * is evaluated once.
  */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CelScalar, celEnv, celMethod, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { childPointer } from './finding';
@@ -55,15 +65,84 @@ function compile(expression: string): Evaluator {
   let evaluator = plans.get(expression);
   if (!evaluator) {
     env ??= makeEnv();
-    evaluator = plan(env, parse(expression)) as unknown as Evaluator;
+    const stored = storedParseTrees()?.get(expression);
+    evaluator = plan(env, stored === undefined ? parse(expression) : reviveParseTree(stored)) as unknown as Evaluator;
     plans.set(expression, evaluator);
   }
   return evaluator;
 }
 
+/** Where `npm run build` writes the parse trees of the CRDs' rules: beside this module's compiled JavaScript. */
+export const PARSE_TREES_FILE = 'cel-parse-trees.json';
+
+/** The parse trees file: the CEL library's version and each expression's tree as JSON text. */
+export interface ParseTrees {
+  readonly celVersion: string;
+  readonly trees: Readonly<Record<string, string>>;
+}
+
+let parseTrees: Map<string, string> | null | undefined;
+
+/** The stored parse trees, when present and made by the installed CEL library. */
+function storedParseTrees(): Map<string, string> | null {
+  if (parseTrees === undefined) {
+    const file = path.join(__dirname, PARSE_TREES_FILE);
+    const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ParseTrees) : undefined;
+    parseTrees = stored?.celVersion === celVersion() ? new Map(Object.entries(stored.trees)) : null;
+  }
+  return parseTrees;
+}
+
+/** The installed @bufbuild/cel's version (its package.json is not exported, so it is read from its folder). */
+export function celVersion(): string {
+  const packageDir = path.join(path.dirname(require.resolve('@bufbuild/cel')), '..', '..');
+  return (JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * A parse tree as JSON text: plain objects, arrays, strings, booleans and numbers,
+ * with BigInts (node ids, int literals) boxed. Undefined for a tree holding anything
+ * else (bytes literals), which is then parsed at run time.
+ */
+export function serializeParseTree(tree: ReturnType<typeof parse>): string | undefined {
+  let plain = true;
+  const text = JSON.stringify(tree, (_key, value: unknown) => {
+    if (typeof value === 'bigint') return { $bigint: value.toString() };
+    if (typeof value === 'number' && !Number.isFinite(value)) plain = false;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) plain = false;
+    return value;
+  });
+  return plain ? text : undefined;
+}
+
+/** The inverse of {@link serializeParseTree}. */
+export function reviveParseTree(text: string): ReturnType<typeof parse> {
+  return JSON.parse(text, (_key, value: unknown) => (isObject(value) && typeof value.$bigint === 'string' ? BigInt(value.$bigint) : value)) as ReturnType<typeof parse>;
+}
+
+/** Every rule expression (and message expression) of a schema, once each. */
+export function celExpressions(schema: SchemaNode): string[] {
+  const expressions = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isObject(node)) return;
+    for (const rule of rulesOf(node)) {
+      expressions.add(rule.rule);
+      if (rule.messageExpression) expressions.add(rule.messageExpression);
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(schema);
+  return [...expressions];
+}
+
+const transitionRules = new WeakMap<CelRule, boolean>();
+
 /** True for rules that need the previous object (`oldSelf`), which only exists on update. */
 export function isTransitionRule(rule: CelRule): boolean {
-  return /\boldSelf\b/.test(rule.rule);
+  let transition = transitionRules.get(rule);
+  if (transition === undefined) transitionRules.set(rule, (transition = /\boldSelf\b/.test(rule.rule)));
+  return transition;
 }
 
 /** Counts the rules declared anywhere in a schema. */
@@ -88,26 +167,39 @@ function rulesOf(schema: SchemaNode): readonly CelRule[] {
   return Array.isArray(rules) ? (rules as CelRule[]) : [];
 }
 
+/** Whole-object results per schema and content: an object is validated at construction, at synth and by the gate. */
+const objectResults = new WeakMap<SchemaNode, Map<string, CelResultSummary>>();
+const MAX_OBJECT_RESULTS_PER_SCHEMA = 10_000;
+
 /** Evaluates every applicable rule of `schema` against `value` (a plain JSON object). */
 export function evaluateCelRules(schema: SchemaNode, value: unknown): CelResultSummary {
-  const state = { violations: [] as CelViolation[], evaluated: 0, skipped: 0 };
-  walk(schema, value, '', state);
-  return state;
+  let bySchema = objectResults.get(schema);
+  if (!bySchema) objectResults.set(schema, (bySchema = new Map()));
+  const key = new NodeValue(value).key;
+  let result = bySchema.get(key);
+  if (!result) {
+    const state = { violations: [] as CelViolation[], evaluated: 0, skipped: 0 };
+    walk(schema, value, '', state);
+    result = state;
+    if (bySchema.size >= MAX_OBJECT_RESULTS_PER_SCHEMA) bySchema.delete(bySchema.keys().next().value!);
+    bySchema.set(key, result);
+  }
+  return { violations: [...result.violations], evaluated: result.evaluated, skipped: result.skipped };
 }
 
 function walk(schema: SchemaNode, value: unknown, pointer: string, state: { violations: CelViolation[]; evaluated: number; skipped: number }): void {
   // Absent and null fields are not validated (the API server drops nulls of non-nullable fields).
   if (value === undefined || value === null) return;
-  let self: unknown; // converted once per node, and only when a rule needs it
+  let node: NodeValue | undefined; // made once per node, and only when a rule needs it
   for (const rule of rulesOf(schema)) {
     if (isTransitionRule(rule)) {
       state.skipped++;
       continue;
     }
     state.evaluated++;
-    self ??= toCel(value);
-    const violation = evaluate(rule, value, self, pointer);
-    if (violation) state.violations.push(violation);
+    node ??= new NodeValue(value);
+    const violation = outcomeOf(rule, node);
+    if (violation) state.violations.push({ jsonPath: rule.fieldPath ? pointer + fieldPathToPointer(rule.fieldPath) : pointer, value, rule: rule.rule, message: violation });
   }
   const properties = isObject(schema.properties) ? (schema.properties as Record<string, SchemaNode>) : {};
   if (isObject(value)) {
@@ -120,7 +212,43 @@ function walk(schema: SchemaNode, value: unknown, pointer: string, state: { viol
   }
 }
 
-function evaluate(rule: CelRule, value: unknown, self: unknown, pointer: string): CelViolation | undefined {
+/** A node's value, with its CEL form and its content key made on first use. */
+class NodeValue {
+  private celValue: unknown;
+  private contentKey: string | undefined;
+  public constructor(public readonly value: unknown) {}
+
+  public get self(): unknown {
+    return (this.celValue ??= toCel(this.value));
+  }
+
+  /** The node's content as a short string: equal content, equal key (long content hashed). */
+  public get key(): string {
+    if (this.contentKey === undefined) {
+      const text = JSON.stringify(this.value, (_key, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? `${item} (number)` : item)) ?? 'undefined';
+      this.contentKey = text.length <= 200 ? text : createHash('sha1').update(text).digest('base64');
+    }
+    return this.contentKey;
+  }
+}
+
+/** Outcomes per rule (the schema's own rule objects) and node content: undefined when the rule holds, else the violation's message. */
+const outcomes = new WeakMap<CelRule, Map<string, string | undefined>>();
+/** Bounds the memory outcomes hold in a long-running process (tests, watch modes); the oldest entries go first. */
+const MAX_OUTCOMES_PER_RULE = 10_000;
+
+function outcomeOf(rule: CelRule, node: NodeValue): string | undefined {
+  let byContent = outcomes.get(rule);
+  if (!byContent) outcomes.set(rule, (byContent = new Map()));
+  const key = node.key;
+  if (byContent.has(key)) return byContent.get(key);
+  const outcome = evaluate(rule, node.self);
+  if (byContent.size >= MAX_OUTCOMES_PER_RULE) byContent.delete(byContent.keys().next().value!);
+  byContent.set(key, outcome);
+  return outcome;
+}
+
+function evaluate(rule: CelRule, self: unknown): string | undefined {
   let result: unknown;
   try {
     result = compile(rule.rule)({ self });
@@ -128,10 +256,9 @@ function evaluate(rule: CelRule, value: unknown, self: unknown, pointer: string)
     result = error;
   }
   if (result === true) return undefined;
-  const jsonPath = rule.fieldPath ? pointer + fieldPathToPointer(rule.fieldPath) : pointer;
   const failedToRun = isCelError(result) || result instanceof Error;
   const reason = failedToRun ? ` (the rule could not be evaluated: ${(result as Error).message})` : '';
-  return { jsonPath, value, rule: rule.rule, message: `${messageOf(rule, self)}${reason}` };
+  return `${messageOf(rule, self)}${reason}`;
 }
 
 function messageOf(rule: CelRule, self: unknown): string {

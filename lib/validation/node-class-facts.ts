@@ -37,11 +37,37 @@ export function nodeClassFacts(manifest: Json): NodeClassFacts {
   const family = userDataFamily(manifest);
   const raw = at(manifest, 'spec', 'userData');
   const userData = typeof raw === 'string' ? raw : undefined;
-  const empty: ReadUserData = { format: 'empty', parts: [], nodeConfigs: [], problems: [] };
-  let read = empty;
-  if (userData !== undefined && family === 'bottlerocket') read = readBottlerocketUserData(userData);
-  if (userData !== undefined && family === 'nodeadm') read = readNodeadmUserData(userData);
-  return { manifest, family, userData, read, sociModes: sociModes(read), disabledMounts: mergedDisabledMounts(read) };
+  return { manifest, family, userData, ...userDataFacts(family, userData) };
+}
+
+type UserDataFacts = Pick<NodeClassFacts, 'read' | 'sociModes' | 'disabledMounts'>;
+
+/**
+ * What user data says, read once per process per family and content: one object is
+ * checked at construction, at synth and by the validation gate, and node classes
+ * often share their user data. The facts are read-only, so sharing them is safe.
+ */
+const userDataFactsCache = new Map<UserDataFamily, Map<string, UserDataFacts>>();
+/** Bounds what the cache holds in a long-running process; the oldest entries go first. */
+const MAX_CACHED_USER_DATA = 5_000;
+
+function userDataFacts(family: UserDataFamily, userData: string | undefined): UserDataFacts {
+  const byContent = userDataFactsCache.get(family) ?? new Map<string, UserDataFacts>();
+  userDataFactsCache.set(family, byContent);
+  const key = userData ?? '';
+  let facts = userData === undefined ? undefined : byContent.get(key);
+  if (!facts) {
+    const empty: ReadUserData = { format: 'empty', parts: [], nodeConfigs: [], problems: [] };
+    let read = empty;
+    if (userData !== undefined && family === 'bottlerocket') read = readBottlerocketUserData(userData);
+    if (userData !== undefined && family === 'nodeadm') read = readNodeadmUserData(userData);
+    facts = { read, sociModes: sociModes(read), disabledMounts: mergedDisabledMounts(read) };
+    if (userData !== undefined) {
+      if (byContent.size >= MAX_CACHED_USER_DATA) byContent.delete(byContent.keys().next().value!);
+      byContent.set(key, facts);
+    }
+  }
+  return facts;
 }
 
 /** `featureGates.FastImagePull` after nodeadm's merge: later documents win. */

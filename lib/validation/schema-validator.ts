@@ -1,12 +1,19 @@
 /**
  * JSON-schema validation of NodePools, EC2NodeClasses and embedded NodeConfig
- * documents with ajv. Validators are compiled once per process, on first use,
- * because compiling is the expensive part (about 0.1 s per CRD).
+ * documents with ajv. Compiling a schema is the expensive part (about 0.1 s per
+ * CRD), so each validator is made once per process, on first use; and
+ * `npm run build` writes them as standalone code beside the compiled module
+ * (lib/validation/precompile.ts), which loads several times faster than
+ * compiling. A standalone validator is used only when it was generated from
+ * exactly the schema asked for (a hash of it), with the installed ajv.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type Ajv from 'ajv';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { childPointer, pointerKeys } from './finding';
-import { ec2NodeClassCrdSchema, karpenterAjvSchema, nodeConfigAjvSchema, nodePoolCrdSchema } from './schemas';
+import { ec2NodeClassCrdSchema, karpenterAjvSchema, nodeConfigAjvSchema, nodePoolCrdSchema, SchemaNode } from './schemas';
 
 /** One schema violation, before it is attached to an object. */
 export interface SchemaViolation {
@@ -17,33 +24,91 @@ export interface SchemaViolation {
 
 export type SchemaName = 'NodePool' | 'EC2NodeClass' | 'NodeConfig';
 
-const compiled = new Map<SchemaName, ValidateFunction>();
-let ajv: Ajv | undefined;
+/**
+ * One set of options for every schema, compiled or standalone.
+ * strict: false because CRD schemas carry Kubernetes extensions (x-kubernetes-*) and
+ * array-level maxLength/pattern (NodePool requirements[].values) that strict mode rejects.
+ */
+const AJV_OPTIONS: Options = { strict: false, allErrors: true, verbose: true };
+const FORMATS = ['int32', 'int64', 'date-time', 'byte'] as const;
 
-function schemaFor(name: SchemaName): Record<string, unknown> {
-  switch (name) {
-    case 'NodePool':
-      return karpenterAjvSchema(nodePoolCrdSchema());
-    case 'EC2NodeClass':
-      return karpenterAjvSchema(ec2NodeClassCrdSchema());
-    case 'NodeConfig':
-      return nodeConfigAjvSchema();
+/** Where `npm run build` writes the standalone validators: beside this module's compiled JavaScript. */
+export const STANDALONE_VALIDATORS_FILE = 'standalone-validators.js';
+
+/** The name the cluster file loader (lib/clusters) asks {@link schemaValidator} for. */
+export const CLUSTER_FILE_VALIDATOR = 'ClusterFile';
+
+/** The name the Helm chart's values check (lib/helm) asks {@link schemaValidator} for. */
+export const CHART_VALUES_VALIDATOR = 'ChartValues';
+
+/** The schemas of this module, by name. */
+export const VALIDATOR_SCHEMAS: Readonly<Record<SchemaName, () => SchemaNode>> = {
+  NodePool: () => karpenterAjvSchema(nodePoolCrdSchema()),
+  EC2NodeClass: () => karpenterAjvSchema(ec2NodeClassCrdSchema()),
+  NodeConfig: nodeConfigAjvSchema,
+};
+
+interface StandaloneModule {
+  /** Per validator: the hash of the schema and ajv version it was generated from ({@link schemaHash}). */
+  readonly schemaHashes: Readonly<Record<string, string>>;
+  readonly [name: string]: unknown;
+}
+
+const validators = new Map<string, ValidateFunction>();
+let ajv: Ajv | undefined;
+let standalone: StandaloneModule | null | undefined;
+
+/** An ajv instance with this module's options and formats (and `options` on top). */
+export function createAjv(options: Options = {}): Ajv {
+  // Loaded only when a schema must be compiled here: standalone validators need only ajv's runtime helpers.
+  const AjvClass = (require('ajv') as typeof import('ajv')).default;
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  const instance = new AjvClass({ ...AJV_OPTIONS, ...options });
+  addFormats(instance, [...FORMATS]);
+  return instance;
+}
+
+function ajvVersion(): string {
+  return (require('ajv/package.json') as { version: string }).version;
+}
+
+/** What a standalone validator must have been generated from: the schema, the options and ajv's version. */
+export function schemaHash(schema: SchemaNode): string {
+  return createHash('sha1').update(JSON.stringify([ajvVersion(), AJV_OPTIONS, FORMATS, schema])).digest('base64');
+}
+
+function standaloneModule(): StandaloneModule | null {
+  if (standalone === undefined) {
+    const file = path.join(__dirname, STANDALONE_VALIDATORS_FILE);
+    standalone = fs.existsSync(file) ? (require(file) as StandaloneModule) : null;
   }
+  return standalone;
+}
+
+/**
+ * The validator of a schema, made once per process under `name`: the standalone one
+ * `npm run build` generated when it matches the schema, else compiled now.
+ * Every schema of the project is validated this way (the cluster file's too).
+ */
+export function schemaValidator(name: string, schema: () => SchemaNode): ValidateFunction {
+  let validate = validators.get(name);
+  if (!validate) {
+    const wanted = schema();
+    const generated = standaloneModule();
+    const candidate = generated?.[name];
+    if (typeof candidate === 'function' && generated?.schemaHashes[name] === schemaHash(wanted)) {
+      validate = candidate as ValidateFunction;
+    } else {
+      ajv ??= createAjv();
+      validate = ajv.compile(wanted);
+    }
+    validators.set(name, validate);
+  }
+  return validate;
 }
 
 function validatorFor(name: SchemaName): ValidateFunction {
-  let validate = compiled.get(name);
-  if (!validate) {
-    if (!ajv) {
-      // strict: false because CRD schemas carry Kubernetes extensions (x-kubernetes-*) and
-      // array-level maxLength/pattern (NodePool requirements[].values) that strict mode rejects.
-      ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
-      addFormats(ajv, ['int32', 'int64', 'date-time', 'byte']);
-    }
-    validate = ajv.compile(schemaFor(name));
-    compiled.set(name, validate);
-  }
-  return validate;
+  return schemaValidator(name, VALIDATOR_SCHEMAS[name]);
 }
 
 /** Compiles every validator now (for timing, or to pay the cost up front). */

@@ -166,7 +166,7 @@ describe('cdk8s synth of an app with two clusters (real CLI, this project\'s cdk
   test('GIVEN two charts whose objects share names WHEN cdk8s synth runs THEN the app and the plugin agree: both clusters pass, and findings name each cluster\'s construct', () => {
     // GIVEN a copy of the project whose app has clusters alpha and beta, alike but for their roles
     const work = path.join(tmp, 'project');
-    for (const entry of ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'plugin']) {
+    for (const entry of ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'plugin', 'scripts']) {
       fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
