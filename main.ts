@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { buildClustersApp, loadClusters, renderClusterFileSchema } from './lib/clusters';
-import { GitOpsSource, synthGitOps } from './lib/gitops';
+import { chartClusters, GitOpsSource, synthGitOps } from './lib/gitops';
 import { packageVersion, synthHelm } from './lib/helm';
 import { runSynth } from './lib/output';
 
@@ -52,7 +52,9 @@ export const GITOPS_SOURCE: GitOpsSource = { repoURL: 'https://github.com/exampl
  * `dist/gitops/`, replacing it whole.
  */
 export function writeGitOpsOutput(outdir: string = path.join('dist', 'gitops'), clustersDir: string = CLUSTERS_DIR): string[] {
-  return synthGitOps(loadClusters(clustersDir).map((cluster) => cluster.name), { source: GITOPS_SOURCE, outdir });
+  const clusters = loadClusters(clustersDir);
+  // The Helm variants only for the clusters the chart has a values file for.
+  return synthGitOps(clusters.map((cluster) => cluster.name), { source: GITOPS_SOURCE, helmClusters: chartClusters(clusters), outdir });
 }
 
 /**

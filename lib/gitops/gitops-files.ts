@@ -1,5 +1,8 @@
 import * as path from 'node:path';
 import { Yaml } from 'cdk8s';
+import { ClusterSpec } from '../clusters/cluster-file';
+import { ConfigError } from '../errors';
+import { clusterValues } from '../helm/chart-values';
 import { CHART_NAME } from '../helm/helm-chart';
 import { replaceDirAtomically } from '../output/atomic-dir';
 import { GENERATED_HEADER } from '../output/output-folder';
@@ -16,6 +19,12 @@ export interface GitOpsOptions {
    * @default CHART_NAME ('karpenter-soci')
    */
   readonly chartName?: string;
+  /**
+   * The clusters the Helm chart serves, that is those with a values file (see {@link chartClusters});
+   * the others get only the plain-folder ApplicationSet element and Flux Kustomization.
+   * @default - every cluster
+   */
+  readonly helmClusters?: readonly string[];
   /**
    * Argo CD namespace and project.
    * @default - namespace argocd, project default
@@ -36,6 +45,7 @@ export interface GitOpsOptions {
  *   flux/<cluster>/karpenter-soci.yaml   GitRepository + Kustomization of `dist/<cluster>/`
  *   flux-helm/<cluster>/karpenter-soci.yaml  GitRepository + HelmRelease of the chart
  *
+ * The Helm files cover `helmClusters` only (no file when there are none). *
  * The two Argo CD files are alternatives (both name their ApplicationSet `karpenter-soci`),
  * and so are the two Flux folders. Pure: the same input always gives the same bytes.
  *
@@ -45,17 +55,38 @@ export function renderGitOpsFiles(clusters: readonly string[], options: GitOpsOp
   const source = resolveGitOpsSource(options.source);
   const chartName = options.chartName ?? CHART_NAME;
   const names = [...clusters].sort();
+  const helmNames = [...(options.helmClusters ?? names)].sort();
+  const unknown = helmNames.find((name) => !names.includes(name));
+  if (unknown !== undefined) throw new ConfigError('renderGitOpsFiles', 'helmClusters', unknown, `one of the clusters: ${names.join(', ')}`);
   const file = (...objects: object[]) => GENERATED_HEADER + Yaml.stringify(...objects);
 
   const files = new Map<string, string>();
   files.set('argocd/applicationset-folders.yaml', file(argoFoldersApplicationSet(names, source, options.argoCd)));
-  files.set('argocd/applicationset-helm.yaml', file(argoHelmApplicationSet(names, source, chartName, options.argoCd)));
+  if (helmNames.length > 0) files.set('argocd/applicationset-helm.yaml', file(argoHelmApplicationSet(helmNames, source, chartName, options.argoCd)));
   const repository = fluxGitRepository(source, options.flux);
   for (const cluster of names) {
     files.set(`flux/${cluster}/${GITOPS_NAME}.yaml`, file(repository, fluxKustomization(cluster, source, options.flux)));
+  }
+  for (const cluster of helmNames) {
     files.set(`flux-helm/${cluster}/${GITOPS_NAME}.yaml`, file(repository, fluxHelmRelease(cluster, source, chartName, options.flux)));
   }
   return files;
+}
+
+/**
+ * The clusters the Helm chart serves: those whose cluster file it can express as values (the
+ * others get no values file, and are delivered from their plain `dist/<cluster>/` folder only).
+ */
+export function chartClusters(clusters: readonly ClusterSpec[]): string[] {
+  return clusters.filter((cluster) => {
+    try {
+      clusterValues(cluster);
+      return true;
+    } catch (err) {
+      if (err instanceof ConfigError) return false;
+      throw err;
+    }
+  }).map((cluster) => cluster.name);
 }
 
 /**

@@ -5,5 +5,5 @@ export { fluxGitRepository, fluxHelmRelease, fluxKustomization } from './flux';
 export type { FluxOptions } from './flux';
 export { resolveGitOpsSource } from './gitops-source';
 export type { GitOpsSource, ResolvedGitOpsSource } from './gitops-source';
-export { renderGitOpsFiles, synthGitOps } from './gitops-files';
+export { chartClusters, renderGitOpsFiles, synthGitOps } from './gitops-files';
 export type { GitOpsOptions } from './gitops-files';

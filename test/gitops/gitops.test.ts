@@ -12,7 +12,7 @@ import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { loadClusters } from '../../lib/clusters';
 import { ConfigError } from '../../lib/errors';
-import { renderGitOpsFiles, resolveGitOpsSource } from '../../lib/gitops';
+import { chartClusters, renderGitOpsFiles, resolveGitOpsSource } from '../../lib/gitops';
 import { CHART_NAME } from '../../lib/helm';
 import { evaluateCelRules } from '../../lib/validation/cel-rules';
 import { karpenterAjvSchema } from '../../lib/validation/schemas';
@@ -70,7 +70,9 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-const clusters = loadClusters(CLUSTERS_DIR).map((c) => c.name).sort();
+const specs = loadClusters(CLUSTERS_DIR);
+const clusters = specs.map((c) => c.name).sort();
+const helmClusters = chartClusters(specs).sort();
 const gitopsFiles = listFiles(GITOPS);
 const objectsByFile = new Map(gitopsFiles.map((file) => [file, readObjects(path.join(GITOPS, file))]));
 const allObjects = [...objectsByFile.values()].flat();
@@ -81,11 +83,26 @@ describe('dist/gitops/', () => {
       [
         'argocd/applicationset-folders.yaml',
         'argocd/applicationset-helm.yaml',
-        ...clusters.map((c) => `flux-helm/${c}/karpenter-soci.yaml`),
+        ...helmClusters.map((c) => `flux-helm/${c}/karpenter-soci.yaml`),
         ...clusters.map((c) => `flux/${c}/karpenter-soci.yaml`),
       ].sort(),
     );
     expect(clusters.length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('the Helm variants cover exactly the clusters the chart has a values file for', () => {
+    const valuesFiles = fs.readdirSync(path.join(DIST, 'helm', 'values')).map((f) => path.basename(f, '.yaml')).sort();
+    expect(helmClusters).toEqual(valuesFiles);
+    expect(helmClusters.length).toBeGreaterThan(0);
+    const [helm] = objectsByFile.get('argocd/applicationset-helm.yaml')!;
+    expect(helm!.spec.generators).toEqual([{ list: { elements: helmClusters.map((cluster) => ({ cluster })) } }]);
+    // A cluster file the chart cannot express is delivered from its plain folder only.
+    for (const cluster of clusters.filter((c) => !helmClusters.includes(c))) {
+      expect(gitopsFiles).toContain(`flux/${cluster}/karpenter-soci.yaml`);
+      expect(gitopsFiles).not.toContain(`flux-helm/${cluster}/karpenter-soci.yaml`);
+    }
+    expect(() => renderGitOpsFiles(['a'], { source: GITOPS_SOURCE, helmClusters: ['b'] })).toThrow(/helmClusters "b" is invalid: one of the clusters: a/);
+    expect([...renderGitOpsFiles(['a'], { source: GITOPS_SOURCE, helmClusters: [] }).keys()]).toEqual(['argocd/applicationset-folders.yaml', 'flux/a/karpenter-soci.yaml']);
   });
 
   test('every object passes its Argo CD or Flux CRD schema (and CEL rules)', () => {
@@ -114,15 +131,15 @@ describe('dist/gitops/', () => {
   test('each ApplicationSet lists every cluster once, and each Application points at files synth wrote', () => {
     const [folders] = objectsByFile.get('argocd/applicationset-folders.yaml')!;
     const [helm] = objectsByFile.get('argocd/applicationset-helm.yaml')!;
-    for (const appSet of [folders!, helm!]) {
-      expect(appSet.spec.generators).toEqual([{ list: { elements: clusters.map((cluster) => ({ cluster })) } }]);
-      expect(appSet.spec.template.spec.source.repoURL).toBe(GITOPS_SOURCE.repoURL);
-    }
+    expect(folders!.spec.generators).toEqual([{ list: { elements: clusters.map((cluster) => ({ cluster })) } }]);
+    for (const appSet of [folders!, helm!]) expect(appSet.spec.template.spec.source.repoURL).toBe(GITOPS_SOURCE.repoURL);
     // Go templates as Argo CD renders them for one list element.
     const render = (text: string, cluster: string) => text.replaceAll('{{.cluster}}', cluster);
     for (const cluster of clusters) {
       expect(render(folders!.spec.template.spec.destination.name, cluster)).toBe(cluster);
       expect(fs.existsSync(path.join(ROOT, render(folders!.spec.template.spec.source.path, cluster), 'kustomization.yaml'))).toBe(true);
+    }
+    for (const cluster of helmClusters) {
       const chartDir = path.join(ROOT, helm!.spec.template.spec.source.path);
       expect(fs.existsSync(path.join(chartDir, 'Chart.yaml'))).toBe(true);
       for (const valueFile of helm!.spec.template.spec.source.helm.valueFiles as string[]) {
@@ -137,7 +154,9 @@ describe('dist/gitops/', () => {
       expect(repository!.spec.url).toBe(GITOPS_SOURCE.repoURL);
       expect(kustomization!.spec.sourceRef).toEqual({ kind: 'GitRepository', name: repository!.metadata.name });
       expect(fs.existsSync(path.join(ROOT, kustomization!.spec.path, 'kustomization.yaml'))).toBe(true);
-      const [, release] = objectsByFile.get(`flux-helm/${cluster}/karpenter-soci.yaml`)!;
+    }
+    for (const cluster of helmClusters) {
+      const [repository, release] = objectsByFile.get(`flux-helm/${cluster}/karpenter-soci.yaml`)!;
       const chart = release!.spec.chart.spec;
       expect(chart.sourceRef).toEqual({ kind: 'GitRepository', name: repository!.metadata.name });
       expect(fs.existsSync(path.join(ROOT, chart.chart, 'Chart.yaml'))).toBe(true);
@@ -163,7 +182,7 @@ describe('npm run check', () => {
     // GIVEN dist/gitops/ synthesized before the last cluster file existed
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-check-'));
     try {
-      const added = clusters[clusters.length - 1]!;
+      const added = helmClusters[0]!;
       const before = path.join(work, 'clusters');
       fs.mkdirSync(before);
       for (const file of fs.readdirSync(CLUSTERS_DIR).filter((f) => f !== `${added}.yaml`)) fs.copyFileSync(path.join(CLUSTERS_DIR, file), path.join(before, file));
