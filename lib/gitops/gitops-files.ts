@@ -45,7 +45,7 @@ export interface GitOpsOptions {
  *   flux/<cluster>/karpenter-soci.yaml   GitRepository + Kustomization of `dist/<cluster>/`
  *   flux-helm/<cluster>/karpenter-soci.yaml  GitRepository + HelmRelease of the chart
  *
- * The Helm files cover `helmClusters` only (no file when there are none). *
+ * The Helm files cover `helmClusters` only (no file when there are none).
  * The two Argo CD files are alternatives (both name their ApplicationSet `karpenter-soci`),
  * and so are the two Flux folders. Pure: the same input always gives the same bytes.
  *
