@@ -61,6 +61,7 @@ export function unifiedDiff(committedFile: string, freshFile: string, label: str
   if (result.error) return `(no diff: ${result.error.message})\n`;
   const lines = result.stdout.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.length === 0) return ''; // two empty files: nothing to show
   const shown = lines.slice(0, maxLines).map(cutLongLine);
   if (lines.length > maxLines) shown.push(`... ${lines.length - maxLines} more diff lines`);
   return `${shown.join('\n')}\n`;
@@ -85,7 +86,8 @@ export function describeDifferences(shown: string, committed: string, fresh: str
   const lines = rows.map(({ file, state }) => `  ${state.padEnd(8)} ${shown}/${file}`);
   const diffs = rows
     .slice(0, maxDiffs)
-    .map(({ file }) => unifiedDiff(path.join(committed, file), path.join(fresh, file), `${shown}/${file}`));
+    .map(({ file }) => unifiedDiff(path.join(committed, file), path.join(fresh, file), `${shown}/${file}`))
+    .filter((diff) => diff !== '');
   const more = rows.length > maxDiffs ? [`(${rows.length - maxDiffs} more file(s) differ; diffs of the first ${maxDiffs} shown)\n`] : [];
   return [`${lines.join('\n')}\n`, ...diffs, ...more].join('\n');
 }
