@@ -1,132 +1,232 @@
 /**
- * Synth benchmark: where the time of a synth goes, as ratios side by side.
+ * Synth benchmark: whole-process wall time and peak memory of the ways to run the
+ * app, side by side, and how the synth grows with the number of pools.
  *
- *   npm run bench            # BENCH_ROUNDS (default 20) warm rounds, BENCH_COLD (default 3) cold runs
+ *   npm run bench                 # everything (about 5 minutes on 2 cores)
+ *   npm run bench -- --pairs 1,100 --runs 3
  *
- * Warm figures run in this process after one warm-up round (schemas and CEL
- * rules compiled once). Cold figures spawn a fresh process each time, in a
- * copy of the project, so dist/ in the checkout is never touched.
+ * Every run is a fresh process in a temporary copy of the project (the checkout's
+ * dist/ is never written), timed from spawn to exit; peak memory is the largest
+ * resident set of the process tree (GNU time's %M). Results go to bench/results.md.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Chart } from 'cdk8s';
-import { SociBootstrap } from '../lib/bootstrap';
-import { Ec2NodeClass, NodePool } from '../lib/constructs';
-import { renderDistFiles, synthesizeCharts, validationGate } from '../lib/output';
-import { buildApp } from '../main';
 
 const ROOT = path.resolve(__dirname, '..');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-const COLD_RUNS = Number(process.env.BENCH_COLD ?? 3);
+const RESULTS_FILE = path.join(ROOT, 'bench', 'results.md');
+const NO_VALIDATION = path.join(ROOT, 'bench', 'no-validation.cjs');
+const GNU_TIME = '/usr/bin/time';
+const PROJECT_ENTRIES = ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'lib', 'imports', 'clusters', 'plugin', 'scripts', 'dist', 'build'];
+/** The strategies a generated cluster cycles through, with an AMI each supports (all three are templated by the Helm chart). */
+const PAIR_STRATEGIES = [['native', 'al2023@v20260724'], ['bottlerocket', 'bottlerocket@v1.50.0'], ['manualInstall', 'al2023@v20250715']] as const;
 
-interface Row {
-  readonly name: string;
-  readonly ms: number;
-}
+const USAGE = `Usage: npm run bench [-- --runs N] [-- --pairs 1,100,1000,10000]
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+Measures whole-process wall time (median) and peak RSS, each run a fresh process in a temporary copy of
+the project (the checkout's dist/ is never written):
+  - the default app (clusters/) through npm run synth, node scripts/run-app.mjs, node build/main.js,
+    node --import tsx main.ts (the fallback when build/ is stale), cdk8s synth (app and validation
+    plugin) and the stock npx ts-node main.ts, as ratios to ts-node;
+  - one cluster of 1, 100, 1,000 and 10,000 pool/class pairs, with full validation and with the
+    manifest validation off (bench/no-validation.cjs), and the share of validation;
+  - userData bytes per bootstrap strategy.
+Prints a table as it goes and writes bench/results.md with a line describing the machine.
 
-function timeWarm(name: string, run: () => void): Row {
-  for (let i = 0; i < 3; i++) run(); // warm-up: module loading, JIT, schema and CEL compilation
-  const samples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const start = process.hrtime.bigint();
-    run();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return { name, ms: median(samples) };
-}
-
-/** An app with `pairs` EC2NodeClass/NodePool pairs in one cluster. */
-function appWithPairs(pairs: number): App {
-  const app = new App();
-  const chart = new Chart(app, 'bench', { disableResourceNameHashes: true });
-  for (let i = 0; i < pairs; i++) {
-    const nodeClass = new Ec2NodeClass(chart, `Nodes${i}`, { role: 'KarpenterNodeRole-bench', discoveryTag: 'bench', bootstrap: SociBootstrap.native() });
-    new NodePool(chart, `Pool${i}`, { nodeClass });
-  }
-  return app;
-}
-
-/** The three stages of a synth, each including the ones before it. */
-function stages(label: string, build: () => App): Row[] {
-  return [
-    timeWarm(`${label}: build (constructs check props and the CRD)`, () => build()),
-    timeWarm(`${label}: + synthesize (objects validated again)`, () => renderDistFiles(synthesizeCharts(build()))),
-    timeWarm(`${label}: + validation gate (whole app, warnings)`, () => {
-      const app = build();
-      const charts = synthesizeCharts(app);
-      validationGate(app, { warn: () => undefined })(charts);
-      renderDistFiles(charts);
-    }),
-  ];
-}
-
-function projectCopy(): string {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
-  for (const entry of ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'plugin', 'dist']) {
-    fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
-  }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
-  return work;
-}
-
-function timeCold(name: string, cwd: string, command: string, args: string[]): Row {
-  const samples: number[] = [];
-  for (let i = 0; i < COLD_RUNS; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`${name} failed:\n${result.stderr}`);
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return { name, ms: median(samples) };
-}
-
-function printTable(title: string, rows: Row[]): void {
-  const base = rows[0].ms;
-  console.log(`\n${title}`);
-  console.log(`${'case'.padEnd(58)} ${'median ms'.padStart(10)} ${'ratio'.padStart(7)}`);
-  for (const row of rows) {
-    console.log(`${row.name.padEnd(58)} ${row.ms.toFixed(1).padStart(10)} ${(row.ms / base).toFixed(2).padStart(6)}x`);
-  }
-}
-
-const USAGE = `Usage: npm run bench
-
-Measures where the time of a synth goes, as medians and ratios side by side: warm stages in this process
-(default app and 100 pool/class pairs), then cold runs of npm run synth, node --import tsx main.ts, tsx and
-cdk8s synth, each in a fresh process in a temporary copy of the project (dist/ in the checkout is never touched).
-
-Environment:
-  BENCH_ROUNDS=N   warm rounds per case (default 20)
-  BENCH_COLD=N     cold runs per command (default 3)
+  --runs N       runs per case (default 5; 10,000 pairs use at most 3)
+  --pairs LIST   pool/class pair counts (default 1,100,1000,10000)
+  --help         print this text
 `;
 
-function main(): void {
+interface Options {
+  readonly runs: number;
+  readonly pairs: readonly number[];
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const value = (flag: string) => {
+    const index = argv.indexOf(flag);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const runs = Number(value('--runs') ?? 5);
+  const pairs = (value('--pairs') ?? '1,100,1000,10000').split(',').map(Number);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${value('--runs')} is invalid: a whole number of at least 1`);
+  if (pairs.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--pairs ${value('--pairs')} is invalid: whole numbers of at least 1, separated by commas`);
+  return { runs, pairs };
+}
+
+/** One measured run. */
+interface Sample {
+  readonly seconds: number;
+  readonly peakMiB: number | undefined;
+}
+
+/** The median of several runs. */
+interface Measure {
+  readonly seconds: number;
+  readonly peakMiB: number | undefined;
+  readonly runs: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const hasGnuTime = fs.existsSync(GNU_TIME);
+
+/** Runs a command once; wall time from spawn to exit, peak RSS of the process tree from GNU time. */
+function runOnce(cwd: string, command: string, args: readonly string[], label: string): Sample {
+  const rssFile = path.join(cwd, '.bench-rss');
+  const [file, argv] = hasGnuTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, [...args]];
+  const start = process.hrtime.bigint();
+  const result = spawnSync(file, argv, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${label} failed (exit ${result.status}):\n${(result.stderr || result.stdout).slice(-2000)}`);
+  const peakKiB = hasGnuTime ? Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN;
+  return { seconds, peakMiB: Number.isFinite(peakKiB) ? peakKiB / 1024 : undefined };
+}
+
+function measure(cwd: string, label: string, command: string, args: readonly string[], runs: number): Measure {
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    samples.push(runOnce(cwd, command, args, label));
+    process.stdout.write(`\r  ${label}: run ${i + 1}/${runs}, ${samples[i].seconds.toFixed(2)} s   `);
+  }
+  const peaks = samples.map((s) => s.peakMiB).filter((p): p is number => p !== undefined);
+  const result = { seconds: median(samples.map((s) => s.seconds)), peakMiB: peaks.length > 0 ? Math.max(...peaks) : undefined, runs };
+  process.stdout.write(`\r  ${label}: median ${result.seconds.toFixed(3)} s, peak ${mib(result.peakMiB)} (${runs} runs)\n`);
+  return result;
+}
+
+function mib(value: number | undefined): string {
+  return value === undefined ? 'n/a' : `${value.toFixed(0)} MiB`;
+}
+
+/** A copy of the project with a current build/ (copied when the checkout's is current, else built in the copy). */
+function projectCopy(): { dir: string; note: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+  for (const entry of PROJECT_ENTRIES.filter((e) => fs.existsSync(path.join(ROOT, e)))) {
+    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true, preserveTimestamps: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  if (stampCheck(dir).fresh) return { dir, note: "build/ copied from the checkout (current)" };
+  process.stdout.write(`build/ of the checkout is not current (${stampCheck(ROOT).reason}); npm run build in the copy...\n`);
+  const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: dir, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed in ${dir}:\n${build.stderr || build.stdout}`);
+  if (!stampCheck(dir).fresh) throw new Error(`build/ in ${dir} is not current after npm run build: ${stampCheck(dir).reason}`);
+  return { dir, note: 'build/ made by npm run build in the copy' };
+}
+
+/** The launcher's own freshness check, run in the project `dir` (a separate process: the stamp module is ESM). */
+function stampCheck(dir: string): { fresh: boolean; reason?: string } {
+  const script = 'import(process.env.STAMP_MODULE).then((m) => process.stdout.write(JSON.stringify(m.buildFreshness())))';
+  const env = { ...process.env, STAMP_MODULE: path.join(dir, 'scripts', 'build-stamp.mjs') };
+  const result = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env });
+  return result.status === 0 ? (JSON.parse(result.stdout) as { fresh: boolean; reason?: string }) : { fresh: false, reason: result.stderr.trim() };
+}
+
+/** clusters/ holding one cluster, my-cluster (the Helm chart's default), with `pairs` node classes and pools. */
+function writePairsCluster(dir: string, pairs: number): void {
+  const clusters = path.join(dir, 'clusters');
+  for (const file of fs.readdirSync(clusters).filter((f) => f.endsWith('.yaml'))) fs.rmSync(path.join(clusters, file));
+  const lines = ['# yaml-language-server: $schema=./cluster.schema.json', 'name: my-cluster', 'nodeClasses:'];
+  for (let i = 0; i < pairs; i++) {
+    const [strategy, alias] = PAIR_STRATEGIES[i % PAIR_STRATEGIES.length];
+    lines.push(`  - name: ${strategy.toLowerCase()}-${i}`, '    role: KarpenterNodeRole-bench', '    discoveryTag: bench', `    amiAlias: ${alias}`, '    bootstrap:', `      strategy: ${strategy}`);
+  }
+  lines.push('nodePools:');
+  for (let i = 0; i < pairs; i++) lines.push(`  - name: pool-${i}`, `    nodeClass: ${PAIR_STRATEGIES[i % PAIR_STRATEGIES.length][0].toLowerCase()}-${i}`);
+  fs.writeFileSync(path.join(clusters, 'my-cluster.yaml'), `${lines.join('\n')}\n`);
+}
+
+/** userData bytes of a node class per bootstrap strategy, with each strategy's defaults (in this process). */
+async function userDataBytes(): Promise<Array<[string, number]>> {
+  const { buildClustersApp } = await import('../lib/clusters');
+  const { synthesizeCharts } = await import('../lib/output');
+  const strategies = [['native', 'al2023@v20260724'], ['manualInstall', 'al2023@v20250715'], ['bottlerocket', 'bottlerocket@v1.50.0'], ['amiDefault', 'al2023@v20260724']] as const;
+  const nodeClasses = strategies.map(([strategy, amiAlias]) => ({ name: strategy.toLowerCase(), role: 'KarpenterNodeRole-bench', discoveryTag: 'bench', amiAlias, bootstrap: { strategy } }));
+  const [chart] = synthesizeCharts(buildClustersApp([{ name: 'bench', file: 'bench.yaml', nodeClasses, nodePools: [] }]));
+  return strategies.map(([strategy]) => {
+    const manifest = chart.manifests.find((m) => m.metadata.name === strategy.toLowerCase()) as { spec?: { userData?: string } } | undefined;
+    return [strategy, Buffer.byteLength(manifest?.spec?.userData ?? '')];
+  });
+}
+
+function machineLine(): string {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? os.cpus()[0]?.model ?? 'unknown CPU';
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, Node.js ${process.version}, ${os.type()} ${os.release()}; load average at start ${load}`;
+}
+
+function seconds(value: number): string {
+  return `${value.toFixed(value < 10 ? 3 : 2)} s`;
+}
+
+async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(USAGE);
     return;
   }
-  printTable(`Warm, in process, default app (median of ${ROUNDS}; ratio to the first row)`, stages('default app', () => buildApp()));
-  printTable(`Warm, in process, 100 pool/class pairs (median of ${ROUNDS}; ratio to the first row)`, stages('100 pairs', () => appWithPairs(100)));
-
-  const work = projectCopy();
+  const options = parseOptions(process.argv.slice(2));
+  const machine = machineLine();
+  console.log(`${machine}\n`);
+  if (!hasGnuTime) console.log(`${GNU_TIME} is missing: peak memory is not measured.`);
+  const { dir, note } = projectCopy();
+  const bin = (tool: string) => path.join(ROOT, 'node_modules', '.bin', tool);
+  const md: string[] = [];
   try {
-    const bin = (tool: string) => path.join(ROOT, 'node_modules/.bin', tool);
-    printTable(`Cold, a new process each run (median of ${COLD_RUNS}; ratio to the first row)`, [
-      timeCold('node --import tsx main.ts (validated, writes dist/)', work, process.execPath, ['--import', 'tsx', 'main.ts']),
-      timeCold('npm run synth (npm + the same command)', work, 'npm', ['run', '-s', 'synth']),
-      timeCold('npx tsx main.ts (tsx CLI: one more process)', work, bin('tsx'), ['main.ts']),
-      timeCold('cdk8s synth (app + validation plugin)', work, bin('cdk8s'), ['synth', '--no-check-upgrade']),
-    ]);
+    console.log(`Default app (clusters/ of the checkout), ${options.runs} runs each; ${note}`);
+    const runners: Array<[string, string, string[]]> = [
+      ['`npm run synth` (npm, then the launcher: build/main.js)', 'npm', ['run', '-s', 'synth']],
+      ['`node scripts/run-app.mjs` (the launcher, without npm)', process.execPath, ['scripts/run-app.mjs']],
+      ['`node build/main.js` (the compiled app)', process.execPath, ['build/main.js']],
+      ['`node --import tsx main.ts` (the launcher\'s fallback)', process.execPath, ['--import', 'tsx', 'main.ts']],
+      ['`cdk8s synth` (CLI, app, validation plugin)', bin('cdk8s'), ['synth', '--no-check-upgrade']],
+      ['`npx ts-node main.ts` (stock cdk8s TypeScript runner)', 'npx', ['ts-node', 'main.ts']],
+    ];
+    const results = runners.map(([label, command, args]) => [label, measure(dir, label.replace(/`/g, ''), command, args, options.runs)] as const);
+    const stock = results[results.length - 1][1].seconds;
+    md.push('### The default app, whole process', '', `Median of ${options.runs} runs; ratio to the stock ts-node runner.`, '', '| runner | median | ratio to ts-node | peak RSS |', '|---|---:|---:|---:|');
+    for (const [label, m] of results) md.push(`| ${label} | ${seconds(m.seconds)} | ${(m.seconds / stock).toFixed(2)}x | ${mib(m.peakMiB)} |`);
+
+    md.push('', '### Pool/class pairs, whole process (`node scripts/run-app.mjs`)', '');
+    md.push('One cluster of N node classes (native, bottlerocket and manualInstall in turn) and N pools; the synth writes the', "cluster's folder, the Helm chart and the GitOps objects. Validation off means no manifest validation (CRD schemas, CEL rules", 'and SOCI guards at construction, at synth and in the gate; bench/no-validation.cjs): cluster files are still checked as they are read.', '');
+    md.push('| pairs | runs | validation on | per pair | peak RSS | validation off | peak RSS | validation share |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('\nPool/class pairs (node scripts/run-app.mjs)');
+    const perPair = new Map<number, number>();
+    for (const pairs of options.pairs) {
+      writePairsCluster(dir, pairs);
+      const runs = pairs >= 10_000 ? Math.min(options.runs, 3) : options.runs;
+      if (runs < options.runs) console.log(`  ${pairs.toLocaleString('en-US')} pairs: ${runs} runs instead of ${options.runs}, to keep the bench short`);
+      const on = measure(dir, `${pairs.toLocaleString('en-US')} pairs, validation on`, process.execPath, ['scripts/run-app.mjs'], runs);
+      const off = measure(dir, `${pairs.toLocaleString('en-US')} pairs, validation off`, process.execPath, ['--require', NO_VALIDATION, 'scripts/run-app.mjs'], runs);
+      perPair.set(pairs, on.seconds / pairs);
+      const share = Math.max(0, (on.seconds - off.seconds) / on.seconds);
+      md.push(`| ${pairs.toLocaleString('en-US')} | ${runs} | ${seconds(on.seconds)} | ${((on.seconds / pairs) * 1000).toFixed(2)} ms | ${mib(on.peakMiB)} | ${seconds(off.seconds)} | ${mib(off.peakMiB)} | ${(share * 100).toFixed(0)} % |`);
+    }
+    if (perPair.has(1000) && perPair.has(10_000)) {
+      md.push('', `Per-pair cost at 10,000 pairs is ${(perPair.get(10_000)! / perPair.get(1000)!).toFixed(2)}x that at 1,000 (1.00x is linear; fixed start-up makes smaller counts cost more per pair).`);
+    }
+
+    console.log('\nuserData bytes per bootstrap strategy');
+    md.push('', '### userData bytes per bootstrap strategy', '', 'Each strategy with its defaults, no tuning (EC2 allows 16,384 bytes before base64).', '', '| strategy | userData bytes |', '|---|---:|');
+    for (const [strategy, bytes] of await userDataBytes()) {
+      console.log(`  ${strategy}: ${bytes} bytes`);
+      md.push(`| ${strategy} | ${bytes.toLocaleString('en-US')} |`);
+    }
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
+  const report = ['# Synth benchmark', '', `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`, '', ...md, ''].join('\n');
+  fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  fs.writeFileSync(RESULTS_FILE, report);
+  console.log(`\n${report}\nwritten to ${path.relative(ROOT, RESULTS_FILE)}`);
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});
