@@ -1,0 +1,109 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * A small project laid out like this one: main.ts and lib/ compiled by tsconfig.build.json
+ * into build/, whose main.js says it is the compiled app; main.ts says it is the source.
+ */
+function project(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-app-'));
+  fs.mkdirSync(path.join(dir, 'scripts'));
+  for (const script of ['run-app.mjs', 'build-stamp.mjs']) fs.copyFileSync(path.join(ROOT, 'scripts', script), path.join(dir, 'scripts', script));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const files: Record<string, string> = {
+    'package.json': '{ "private": true }\n',
+    'tsconfig.json': '{ "compilerOptions": { "module": "CommonJS" } }\n',
+    'tsconfig.build.json': '{\n  // comments are allowed\n  "extends": "./tsconfig.json",\n  "compilerOptions": { "outDir": "build" },\n  "include": ["lib/**/*.ts", "main.ts"]\n}\n',
+    'lib/answer.ts': 'export const ANSWER = 42;\n',
+    'main.ts': "import * as fs from 'node:fs';\nexport function main(): void { fs.writeFileSync('ran.txt', 'source ' + process.argv.slice(2).join(' ')); }\nif (require.main === module) main();\n",
+    'build/main.js': "exports.main = () => require('node:fs').writeFileSync('ran.txt', 'compiled');\n",
+  };
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  return dir;
+}
+
+function stamp(dir: string): void {
+  for (const step of ['snapshot', 'commit']) {
+    const result = spawnSync(process.execPath, ['scripts/build-stamp.mjs', step], { cwd: dir, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+  }
+}
+
+function runApp(dir: string, ...args: string[]): { ran: string | undefined; stderr: string; status: number | null } {
+  fs.rmSync(path.join(dir, 'ran.txt'), { force: true });
+  const result = spawnSync(process.execPath, ['scripts/run-app.mjs', ...args], { cwd: dir, encoding: 'utf8' });
+  const ran = fs.existsSync(path.join(dir, 'ran.txt')) ? fs.readFileSync(path.join(dir, 'ran.txt'), 'utf8') : undefined;
+  return { ran, stderr: result.stderr, status: result.status };
+}
+
+/** The launcher's verdict on build/, from the stamp module itself (no app runs). */
+function freshness(dir: string): { fresh: boolean; reason?: string } {
+  const script = 'import(process.env.STAMP_MODULE).then((m) => process.stdout.write(JSON.stringify(m.buildFreshness())))';
+  const result = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, STAMP_MODULE: path.join(dir, 'scripts/build-stamp.mjs') } });
+  expect(result.stderr).toBe('');
+  return JSON.parse(result.stdout) as { fresh: boolean; reason?: string };
+}
+
+/** Moves a file's modification time forward without changing its content. */
+function touch(file: string): void {
+  const later = new Date(Date.now() + 5_000);
+  fs.utimesSync(file, later, later);
+}
+
+describe('scripts/run-app.mjs (npm run synth and cdk8s.yaml app)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = project();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('GIVEN build/ stamped from the current sources WHEN run THEN the compiled app runs, quietly', () => {
+    stamp(dir);
+    expect(runApp(dir)).toEqual({ ran: 'compiled', stderr: '', status: 0 });
+  });
+
+  test('GIVEN a source saved again without changes WHEN checked THEN build/ is still current (content, not mtime, decides)', () => {
+    stamp(dir);
+    touch(path.join(dir, 'lib/answer.ts'));
+    expect(freshness(dir)).toEqual({ fresh: true, outDir: 'build' });
+  });
+
+  test.each([
+    ['a changed source', (d: string) => fs.writeFileSync(path.join(d, 'lib/answer.ts'), 'export const ANSWER = 43;\n'), 'lib/answer.ts changed since build/ was built'],
+    ['a changed source of the same size', (d: string) => {
+      fs.writeFileSync(path.join(d, 'lib/answer.ts'), 'export const ANSWER = 24;\n');
+      touch(path.join(d, 'lib/answer.ts'));
+    }, 'lib/answer.ts changed since build/ was built'],
+    ['a new source', (d: string) => fs.writeFileSync(path.join(d, 'lib/more.ts'), 'export {};\n'), 'lib/more.ts is newer than build/'],
+    ['a removed source', (d: string) => fs.rmSync(path.join(d, 'lib/answer.ts')), 'lib/answer.ts was removed since build/ was built'],
+    ['a changed build config', (d: string) => fs.appendFileSync(path.join(d, 'tsconfig.json'), ' '), 'tsconfig.json changed since build/ was built'],
+    ['no stamp', (d: string) => fs.rmSync(path.join(d, 'build/.sources.json')), 'build/ has no stamp'],
+    ['a tsc that failed after the snapshot (no commit)', (d: string) => spawnSync(process.execPath, ['scripts/build-stamp.mjs', 'snapshot'], { cwd: d }), 'build/ has no stamp'],
+  ])('GIVEN %s WHEN checked THEN build/ is stale, and the reason names it', (_case, change, reason) => {
+    stamp(dir);
+    change(dir);
+    expect(freshness(dir)).toEqual({ fresh: false, reason: expect.stringContaining(reason) });
+  });
+
+  test('GIVEN a stale build/ WHEN run THEN main.ts runs through tsx, with its arguments, and one line says why', () => {
+    stamp(dir);
+    fs.writeFileSync(path.join(dir, 'lib/answer.ts'), 'export const ANSWER = 43;\n');
+    const result = runApp(dir, '--flag');
+    expect(result).toEqual({ ran: 'source --flag', status: 0, stderr: expect.stringContaining('lib/answer.ts changed since build/ was built') });
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('GIVEN --help WHEN run THEN usage only: no app runs', () => {
+    stamp(dir);
+    const result = spawnSync(process.execPath, ['scripts/run-app.mjs', '--help'], { cwd: dir, encoding: 'utf8' });
+    expect(result.stdout).toMatch(/^Usage: /);
+    expect(fs.existsSync(path.join(dir, 'ran.txt'))).toBe(false);
+  });
+});
