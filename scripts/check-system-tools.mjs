@@ -42,7 +42,7 @@ function onPath(command) {
 const DEBIAN_PYTHON_MODULES = '/usr/lib/python3/dist-packages';
 
 function pythonHasModule(name) {
-  if (fs.existsSync(path.join(DEBIAN_PYTHON_MODULES, name, '__init__.py'))) return true;
+  if (fs.existsSync(PYTHON) && fs.existsSync(path.join(DEBIAN_PYTHON_MODULES, name, '__init__.py'))) return true;
   // Installed some other way: ask the interpreter (find_spec locates it without running its code)
   const probe = `import importlib.util, sys; sys.exit(importlib.util.find_spec(${JSON.stringify(name)}) is None)`;
   return spawnSync(PYTHON, ['-c', probe], { stdio: 'ignore' }).status === 0;
