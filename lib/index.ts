@@ -1,9 +1,4 @@
-/**
- * cdk8s-karpenter-soci: the public API, in data-flow order.
- *
- * The image-pull benchmark is not re-exported here: it is built on cdk8s-plus-28, an optional
- * peer dependency, so it has its own entry point, `cdk8s-karpenter-soci/benchmark`.
- */
+/** cdk8s-karpenter-soci: the public API, in data-flow order. */
 export * from './clusters';
 export * from './constructs';
 export * from './bootstrap';
@@ -12,4 +7,5 @@ export * from './validation';
 export * from './output';
 export * from './helm';
 export * from './gitops';
+export * from './benchmark';
 export * from './errors';

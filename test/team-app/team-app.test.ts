@@ -194,12 +194,18 @@ describe('the packed package', () => {
     console.log(`npm pack: ${pack.filename}, ${pack.size} bytes packed, ${pack.unpackedSize} unpacked, ${pack.entryCount} files`);
   });
 
-  test('declares cdk8s and constructs as peers with ranges, so the app keeps one copy of each', () => {
+  test('declares cdk8s, constructs and cdk8s-plus-28 as peers with ranges, so the app keeps one copy of each', () => {
     const installed = JSON.parse(fs.readFileSync(path.join(appDir, 'node_modules', PACKAGE, 'package.json'), 'utf8'));
     expect(installed.dependencies).not.toHaveProperty('cdk8s');
     expect(installed.dependencies).not.toHaveProperty('constructs');
-    expect(installed.peerDependencies).toEqual(expect.objectContaining({ cdk8s: expect.stringMatching(/^\^2\./), constructs: expect.stringMatching(/^\^10\./) }));
-    expect(installed.peerDependenciesMeta['cdk8s-plus-28']).toEqual({ optional: true });
+    expect(installed.peerDependencies).toEqual({
+      'cdk8s': expect.stringMatching(/^\^2\./),
+      'constructs': expect.stringMatching(/^\^10\./),
+      'cdk8s-plus-28': expect.stringMatching(/^\^2\./),
+    });
+    expect(installed.peerDependenciesMeta).toBeUndefined();
+    // npm installed the peers beside the app's own packages, not under the library
+    expect(fs.existsSync(path.join(appDir, 'node_modules', 'cdk8s-plus-28', 'package.json'))).toBe(true);
     expect(fs.existsSync(path.join(appDir, 'node_modules', PACKAGE, 'node_modules'))).toBe(false);
   });
 
@@ -216,7 +222,7 @@ describe('a team app using it', () => {
     expectSuccess(results.node);
     const { exports, objects } = JSON.parse(results.node.stdout) as { exports: string[]; objects: Record<string, KubeObject[]> };
     expect(exports).toEqual(
-      expect.arrayContaining(['Ec2NodeClass', 'NodePool', 'SociBootstrap', 'runSynth', 'loadClusters', 'NodePoolSpecTemplateSpecTaintsEffect', 'Ec2NodeClassSpecAmiFamily']),
+      expect.arrayContaining(['Ec2NodeClass', 'NodePool', 'SociBootstrap', 'runSynth', 'loadClusters', 'renderGitOpsFiles', 'ImagePullBenchmark', 'NodePoolSpecTemplateSpecTaintsEffect', 'Ec2NodeClassSpecAmiFamily']),
     );
     for (const cluster of ['blue', 'green']) {
       const pool = objects[cluster]!.find((o) => o.kind === 'NodePool')!;
@@ -227,11 +233,16 @@ describe('a team app using it', () => {
   });
 
   test("type-checks with cdk8s init's tsconfig, and with strict, exactOptionalPropertyTypes and noUncheckedIndexedAccess", () => {
-    const fromPackage = (r: Run) => r.stdout.split('\n').filter((line) => line.includes(`node_modules/${PACKAGE}/`));
+    const errors = (r: Run) => r.stdout.split('\n').filter((line) => / error TS\d+:/.test(line));
+    const fromPackage = (r: Run) => errors(r).filter((line) => line.includes(`node_modules/${PACKAGE}/`));
     expect(fromPackage(results.tscInit)).toEqual([]);
     expect(fromPackage(results.tscStrict)).toEqual([]);
     expectSuccess(results.tscInit);
-    expectSuccess(results.tscStrict);
+    // cdk8s-plus-28's own declarations (Resource.resourceName is `string | undefined` where its interfaces say
+    // `string`) do not compile under exactOptionalPropertyTypes; a team app with that flag needs skipLibCheck
+    // for them. Every other file, this package's declarations included, must be clean.
+    const others = errors(results.tscStrict).filter((line) => !line.startsWith('node_modules/cdk8s-plus-28/'));
+    expect(others).toEqual([]);
   });
 
   test('`cdk8s synth` runs the app under ts-node and the validation plugin from node_modules', () => {
