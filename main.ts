@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import { buildClustersApp, loadClusters, renderClusterFileSchema } from './lib/clusters';
-import { chartClusters, GitOpsSource, synthGitOps } from './lib/gitops';
-import { packageVersion, synthHelm } from './lib/helm';
-import { runSynth } from './lib/output';
+import { buildClustersApp, ClusterSpec, loadClusters, renderClusterFileSchema } from './lib/clusters';
+import { chartClusters, GitOpsSource, renderGitOpsFiles } from './lib/gitops';
+import { packageVersion, renderHelmOutput } from './lib/helm';
+import { replaceDirAtomically, runSynth } from './lib/output';
 
 /** The project folder: this file's own, or the parent of build/ when the compiled build/main.js runs. */
 const PROJECT_DIR = path.extname(__filename) === '.js' ? path.dirname(__dirname) : __dirname;
@@ -34,11 +34,14 @@ export function writeClusterSchema(file: string = CLUSTER_SCHEMA_FILE): void {
 }
 
 /**
- * Writes the Helm chart to `dist/helm/karpenter-soci/` and a values file per
- * cluster to `dist/helm/values/`, replacing `dist/helm/` whole.
+ * Writes the Helm chart to `<outdir>/karpenter-soci/` and a values file per cluster to
+ * `<outdir>/values/`, replacing `outdir` whole (`npm run synth:helm -- --out DIR`; `npm run synth`
+ * writes the same files into `dist/helm/`).
  */
-export function writeHelmOutput(outdir: string = path.join('dist', 'helm'), clustersDir: string = CLUSTERS_DIR): string[] {
-  return synthHelm({ clusters: loadClusters(clustersDir), defaultCluster: DEFAULT_CLUSTER, version: packageVersion(path.join(PROJECT_DIR, 'package.json')), outdir });
+export function writeHelmOutput(outdir: string, clustersDir: string = CLUSTERS_DIR): string[] {
+  const files = helmFiles(loadClusters(clustersDir));
+  replaceDirAtomically(outdir, files);
+  return [...files.keys()].sort();
 }
 
 /**
@@ -47,40 +50,48 @@ export function writeHelmOutput(outdir: string = path.join('dist', 'helm'), clus
  */
 export const GITOPS_SOURCE: GitOpsSource = { repoURL: 'https://github.com/example-org/karpenter-soci-fleet.git', branch: 'main', distPath: 'dist' };
 
-/**
- * Writes the Argo CD ApplicationSets and the Flux objects for every cluster file to
- * `dist/gitops/`, replacing it whole.
- */
-export function writeGitOpsOutput(outdir: string = path.join('dist', 'gitops'), clustersDir: string = CLUSTERS_DIR): string[] {
+/** The chart and the values files, keyed by path under `dist/helm/`; clusters the chart cannot serve are noted on stderr. */
+function helmFiles(clusters: readonly ClusterSpec[]): Map<string, string> {
+  return renderHelmOutput({ clusters, defaultCluster: DEFAULT_CLUSTER, version: packageVersion(path.join(PROJECT_DIR, 'package.json')) });
+}
+
+/** The GitOps objects, keyed by path under `dist/gitops/`; the Helm variants only for clusters the chart has a values file for. */
+function gitOpsFiles(clusters: readonly ClusterSpec[]): Map<string, string> {
+  return renderGitOpsFiles(clusters.map((cluster) => cluster.name), { source: GITOPS_SOURCE, helmClusters: chartClusters(clusters) });
+}
+
+/** Files of a sub-output, moved under its folder of `dist/`. */
+function under(folder: string, files: ReadonlyMap<string, string>): [string, string][] {
+  return [...files].map(([file, content]) => [`${folder}/${file}`, content]);
+}
+
+/** What one synth writes into `dist/`, from the cluster files read once. */
+export interface DistSources {
+  /** One chart per cluster: the clusters' folders. */
+  readonly app: App;
+  /** `helm/` (the chart and the values files) and `gitops/` (ApplicationSets and Flux objects). */
+  extraFiles(): Map<string, string>;
+}
+
+/** Reads the cluster files and builds everything `npm run synth` writes into `dist/`. */
+export function readDist(clustersDir: string = CLUSTERS_DIR): DistSources {
   const clusters = loadClusters(clustersDir);
-  // The Helm variants only for the clusters the chart has a values file for.
-  return synthGitOps(clusters.map((cluster) => cluster.name), { source: GITOPS_SOURCE, helmClusters: chartClusters(clusters), outdir });
+  return {
+    app: buildClustersApp(clusters),
+    extraFiles: () => new Map([...under('helm', helmFiles(clusters)), ...under('gitops', gitOpsFiles(clusters))]),
+  };
 }
 
 /**
- * The synth: the editors' schema, then every cluster into `dist/`, then the Helm chart and the GitOps objects.
+ * The synth: the editors' schema, then one atomic replacement of `dist/` holding every
+ * cluster's folder, the Helm chart (`helm/`) and the GitOps objects (`gitops/`), so a
+ * failure anywhere leaves the previous `dist/` whole.
  * Runs when this file is the entry point, or when scripts/run-app.mjs loads the compiled app.
  */
 export function main(): void {
   writeClusterSchema();
-  runSynth(() => buildApp());
-  // runSynth replaces dist/ whole, so the chart is written again after it: dist/ stays complete.
-  if (!process.exitCode) {
-    try {
-      writeHelmOutput();
-    } catch (err) {
-      console.error(`synth of the Helm chart failed; dist/helm/ was left as it was.\n${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-    }
-  }
-  if (!process.exitCode) {
-    try {
-      writeGitOpsOutput();
-    } catch (err) {
-      console.error(`synth of the GitOps objects failed; dist/gitops/ was left as it was.\n${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-    }
-  }
+  let dist: DistSources | undefined;
+  runSynth(() => (dist = readDist()).app, { extraFiles: () => dist!.extraFiles() });
 }
 
 if (require.main === module) main();

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthToDist, validationGate } from '../lib/output';
-import { buildApp, CLUSTER_SCHEMA_FILE, writeGitOpsOutput, writeHelmOutput } from '../main';
+import { CLUSTER_SCHEMA_FILE, readDist } from '../main';
 import { renderClusterFileSchema } from '../lib/clusters';
 import { bundlePlugin, PLUGIN_FILE } from './build-plugin';
 import { compareFolders, describeDifferences, isSame, listFiles } from './compare-folders';
@@ -41,32 +41,14 @@ export interface GeneratedOutput {
 export const OUTPUTS: readonly GeneratedOutput[] = [
   {
     dir: 'dist',
-    description: 'the manifests',
+    description: 'the manifests, the Helm chart and the GitOps objects',
     regenerate: 'npm run synth',
-    // dist/helm/ and dist/gitops/ are outputs of their own, below.
-    owns: (file) => !file.startsWith(`helm${path.sep}`) && !file.startsWith(`gitops${path.sep}`),
     render: (into) => {
       // The same build, validation and rendering as npm run synth, without its warnings (the
       // question here is only whether dist/ is current). cdk8sOutdir equal to outdir keeps a
       // CDK8S_OUTDIR from the environment from receiving a second copy.
-      const app = buildApp();
-      synthToDist(app, { outdir: into, cdk8sOutdir: into, check: validationGate(app, { warn: () => undefined }) });
-    },
-  },
-  {
-    dir: path.join('dist', 'helm'),
-    description: 'the Helm chart and the values file of each cluster',
-    regenerate: 'npm run synth:helm',
-    render: (into) => {
-      writeHelmOutput(into);
-    },
-  },
-  {
-    dir: path.join('dist', 'gitops'),
-    description: 'the Argo CD ApplicationSets and Flux objects',
-    regenerate: 'npm run synth',
-    render: (into) => {
-      writeGitOpsOutput(into);
+      const dist = readDist();
+      synthToDist(dist.app, { outdir: into, cdk8sOutdir: into, check: validationGate(dist.app, { warn: () => undefined }), extraFiles: () => dist.extraFiles() });
     },
   },
   {

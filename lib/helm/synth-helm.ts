@@ -26,24 +26,30 @@ export interface SynthHelmOptions {
 }
 
 /**
- * Writes the Helm chart (`<outdir>/karpenter-soci/`) and one values file per
- * cluster (`<outdir>/values/<cluster>.yaml`), replacing `outdir` whole; on any
- * error nothing is written.
- *
- * @returns the paths written, relative to `outdir`
+ * The Helm chart (`karpenter-soci/`) and one values file per cluster the chart can serve
+ * (`values/<cluster>.yaml`), keyed by path; a note goes to `warn` for each other cluster.
  */
-export function synthHelm(options: SynthHelmOptions): string[] {
+export function renderHelmOutput(options: Omit<SynthHelmOptions, 'outdir'>): Map<string, string> {
   const defaults = options.clusters.find((c) => c.name === options.defaultCluster);
   if (!defaults) {
     throw new ConfigError('synthHelm', 'defaultCluster', options.defaultCluster, `the name of a loaded cluster: ${options.clusters.map((c) => c.name).join(', ')}`);
   }
   const warn = options.warn ?? ((line: string) => console.error(line));
-  const files = renderHelmChart({
+  return renderHelmChart({
     version: options.version,
     defaults,
     clusters: options.clusters,
     onUnsupported: (cluster, reason) => warn(`NOTE [helm] ${cluster.name} gets no values file: ${reason.message}`),
   });
+}
+
+/**
+ * Writes {@link renderHelmOutput} to `outdir`, replacing it whole; on any error nothing is written.
+ *
+ * @returns the paths written, relative to `outdir`
+ */
+export function synthHelm(options: SynthHelmOptions): string[] {
+  const files = renderHelmOutput(options);
   replaceDirAtomically(options.outdir ?? path.join('dist', 'helm'), files);
   return [...files.keys()].sort();
 }

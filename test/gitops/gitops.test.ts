@@ -16,7 +16,8 @@ import { chartClusters, renderGitOpsFiles, resolveGitOpsSource } from '../../lib
 import { CHART_NAME } from '../../lib/helm';
 import { evaluateCelRules } from '../../lib/validation/cel-rules';
 import { karpenterAjvSchema } from '../../lib/validation/schemas';
-import { CLUSTERS_DIR, GITOPS_SOURCE, writeGitOpsOutput } from '../../main';
+import { CLUSTERS_DIR, GITOPS_SOURCE, readDist } from '../../main';
+import { synthToDist } from '../../lib/output';
 import { checkOutput, OUTPUTS } from '../../scripts/check-dist';
 import { k8sBinaries } from '../support/k8s-binaries';
 
@@ -178,7 +179,7 @@ describe('dist/gitops/', () => {
 });
 
 describe('npm run check', () => {
-  test('reports dist/gitops/ stale when a cluster file was added without a synth, naming the files', () => {
+  test('reports dist/ stale when a cluster file was added without a synth, naming the files', () => {
     // GIVEN dist/gitops/ synthesized before the last cluster file existed
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-check-'));
     try {
@@ -186,17 +187,19 @@ describe('npm run check', () => {
       const before = path.join(work, 'clusters');
       fs.mkdirSync(before);
       for (const file of fs.readdirSync(CLUSTERS_DIR).filter((f) => f !== `${added}.yaml`)) fs.copyFileSync(path.join(CLUSTERS_DIR, file), path.join(before, file));
-      const output = OUTPUTS.find((o) => o.dir === path.join('dist', 'gitops'))!;
-      writeGitOpsOutput(path.join(work, output.dir), before);
+      const output = OUTPUTS.find((o) => o.dir === 'dist')!;
+      const dist = readDist(before);
+      const outdir = path.join(work, output.dir);
+      synthToDist(dist.app, { outdir, cdk8sOutdir: outdir, check: () => undefined, extraFiles: () => dist.extraFiles() });
 
       // WHEN the check compares it with what clusters/ gives now
       const check = checkOutput(output, work);
 
       // THEN it is stale, and the report names the new cluster's files and the changed ApplicationSets
       expect(check.current).toBe(false);
-      expect(check.report).toContain(`flux/${added}/karpenter-soci.yaml`);
-      expect(check.report).toContain(`flux-helm/${added}/karpenter-soci.yaml`);
-      expect(check.report).toContain('argocd/applicationset-folders.yaml');
+      expect(check.report).toContain(`gitops/flux/${added}/karpenter-soci.yaml`);
+      expect(check.report).toContain(`gitops/flux-helm/${added}/karpenter-soci.yaml`);
+      expect(check.report).toContain('gitops/argocd/applicationset-folders.yaml');
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
