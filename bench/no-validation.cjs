@@ -3,7 +3,8 @@
  * measure a synth without manifest validation, so the bench can report the share
  * validation takes. It replaces the validator's two entry points in build/, which
  * every check goes through (constructs at construction and at synth, the
- * validation gate), with ones that find nothing. Never use it to synthesize.
+ * validation gate), with ones that find nothing. It acts on build/lib/ (build/main.js);
+ * the bundle build/app.js carries its own copies. Never use it to synthesize.
  */
 const path = require('node:path');
 
