@@ -8,3 +8,7 @@ export { countCelRules } from './cel-rules';
 export { warmUpSchemas } from './schema-validator';
 export { validateManifests, validateObject } from './validate-manifests';
 export type { ValidateOptions } from './validate-manifests';
+export { validateClusters } from './clusters';
+export type { ClusterManifests, ValidateClustersOptions } from './clusters';
+export { KubeTypeSchema } from './kube-type-schema';
+export type { KubeTypeViolation } from './kube-type-schema';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { formatFindings, validateManifests } from '../../lib/validation';
+import { formatFindings, validateClusters, validateManifests } from '../../lib/validation';
 import { FAST_IMAGE_PULL_NODE_CONFIG, mime, nativeUserData, NODE_CONFIG_TYPE, setAt, validNodeClass, validNodePool } from './fixtures';
 
 describe('cross-object checks', () => {
@@ -73,16 +73,23 @@ describe('formatFindings', () => {
 });
 
 describe('the app output in dist/', () => {
+  // One folder per cluster (the ones with a kustomization.yaml); dist/helm/ holds templates and
+  // dist/gitops/ Argo CD and Flux objects, which are checked with the chart and the GitOps files.
   const dist = path.resolve(__dirname, '../../dist');
-  const files = fs.existsSync(dist) ? (fs.readdirSync(dist, { recursive: true }) as string[]).filter((f) => f.endsWith('.yaml')) : [];
-  const manifests = files.flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dist, f), 'utf8')).map((d) => d.toJS()));
-  const karpenter = manifests.filter((m) => m?.kind === 'NodePool' || m?.kind === 'EC2NodeClass');
+  const clusterFolders = fs.existsSync(dist) ? fs.readdirSync(dist).filter((d) => fs.existsSync(path.join(dist, d, 'kustomization.yaml'))) : [];
+  const clusters = clusterFolders.map((cluster) => ({
+    cluster,
+    manifests: fs.readdirSync(path.join(dist, cluster)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+      .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dist, cluster, f), 'utf8')).map((d) => d.toJS())),
+  }));
+  const hasKarpenter = clusters.some((c) => c.manifests.some((m) => m?.kind === 'NodePool' || m?.kind === 'EC2NodeClass'));
 
-  (karpenter.length > 0 ? test : test.skip)('GIVEN the committed dist/ manifests WHEN validated THEN no error', () => {
-    expect(validateManifests(manifests).errors).toEqual([]);
+  (hasKarpenter ? test : test.skip)('GIVEN the committed dist/ manifests, cluster by cluster, WHEN validated THEN no error', () => {
+    expect(clusterFolders).toContain('my-cluster');
+    expect(validateClusters(clusters).errors).toEqual([]);
   });
 
-  (karpenter.length > 0 ? test : test.skip)('GIVEN the dist/ manifests WHEN one field at a time is broken THEN each is rejected', () => {
+  (hasKarpenter ? test : test.skip)('GIVEN the dist/ manifests WHEN one field at a time is broken THEN each is rejected', () => {
     const breakers: ReadonlyArray<[string, string, unknown]> = [
       ['NodePool', '/spec/template/spec/expireAfter', '1d'],
       ['NodePool', '/spec/template/spec/nodeClassRef/name', 'missing'],
@@ -91,6 +98,7 @@ describe('the app output in dist/', () => {
       ['EC2NodeClass', '/spec/metadataOptions', { httpPutResponseHopLimit: 0 }],
       ['EC2NodeClass', '/spec/amiSelectorTerms', [{ alias: 'al2023' }]],
     ];
+    const manifests = clusters.find((c) => c.cluster === 'my-cluster')!.manifests;
     for (const [kind, pointer, value] of breakers) {
       const copy = structuredClone(manifests);
       const target = copy.find((m) => m?.kind === kind);
