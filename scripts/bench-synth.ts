@@ -18,7 +18,7 @@ const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results.md');
 const NO_VALIDATION = path.join(ROOT, 'bench', 'no-validation.cjs');
 const GNU_TIME = '/usr/bin/time';
-const PROJECT_ENTRIES = ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'lib', 'imports', 'clusters', 'plugin', 'scripts', 'dist', 'build'];
+const PROJECT_ENTRIES = ['cdk8s.yaml', 'main.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'lib', 'imports', 'clusters', 'plugin', 'scripts', 'dist', 'build'];
 /** The strategies a generated cluster cycles through, with an AMI each supports (all three are templated by the Helm chart). */
 const PAIR_STRATEGIES = [['native', 'al2023@v20260724'], ['bottlerocket', 'bottlerocket@v1.50.0'], ['manualInstall', 'al2023@v20250715']] as const;
 

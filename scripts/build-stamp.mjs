@@ -9,7 +9,8 @@
  * The snapshot is taken before compiling, so a file edited while tsc runs no
  * longer matches the stamp and counts as stale. A failed tsc leaves no stamp.
  * The sources are everything tsconfig.build.json includes (whole folders, so a
- * JSON or other file beside the TypeScript counts too) and both tsconfig files.
+ * JSON or other file beside the TypeScript counts too), both tsconfig files and
+ * package-lock.json (the bundle build/app.js holds the dependencies' code).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -18,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 
 export const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_CONFIG = 'tsconfig.build.json';
-const CONFIGS = ['tsconfig.json', BUILD_CONFIG];
+/** Also stamped: the compiler settings, and the lockfile, since build/app.js bundles the dependencies it pins. */
+const CONFIGS = ['tsconfig.json', BUILD_CONFIG, 'package-lock.json'];
 const STAMP = '.sources.json';
 const PENDING = '.sources.pending.json';
 const SKIPPED_DIRS = new Set(['node_modules', '.git']);

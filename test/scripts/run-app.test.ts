@@ -84,6 +84,7 @@ describe('scripts/run-app.mjs (npm run synth and cdk8s.yaml app)', () => {
     ['a new source', (d: string) => fs.writeFileSync(path.join(d, 'lib/more.ts'), 'export {};\n'), 'lib/more.ts is newer than build/'],
     ['a removed source', (d: string) => fs.rmSync(path.join(d, 'lib/answer.ts')), 'lib/answer.ts was removed since build/ was built'],
     ['a changed build config', (d: string) => fs.appendFileSync(path.join(d, 'tsconfig.json'), ' '), 'tsconfig.json changed since build/ was built'],
+    ['a lockfile written after the build (other dependencies)', (d: string) => fs.writeFileSync(path.join(d, 'package-lock.json'), '{}\n'), 'package-lock.json is newer than build/'],
     ['no stamp', (d: string) => fs.rmSync(path.join(d, 'build/.sources.json')), 'build/ has no stamp'],
     ['a tsc that failed after the snapshot (no commit)', (d: string) => spawnSync(process.execPath, ['scripts/build-stamp.mjs', 'snapshot'], { cwd: d }), 'build/ has no stamp'],
   ])('GIVEN %s WHEN checked THEN build/ is stale, and the reason names it', (_case, change, reason) => {
