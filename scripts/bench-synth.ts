@@ -130,8 +130,11 @@ function projectCopy(): { dir: string; note: string } {
   if (stampCheck(dir).fresh) return { dir, note: "build/ copied from the checkout (current)" };
   process.stdout.write(`build/ of the checkout is not current (${stampCheck(ROOT).reason}); npm run build in the copy...\n`);
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: dir, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build failed in ${dir}:\n${build.stderr || build.stdout}`);
-  if (!stampCheck(dir).fresh) throw new Error(`build/ in ${dir} is not current after npm run build: ${stampCheck(dir).reason}`);
+  const problem = build.status !== 0 ? `npm run build failed:\n${build.stderr || build.stdout}` : stampCheck(dir).fresh ? undefined : `build/ is not current after npm run build: ${stampCheck(dir).reason}`;
+  if (problem) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(problem);
+  }
   return { dir, note: 'build/ made by npm run build in the copy' };
 }
 
