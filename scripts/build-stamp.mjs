@@ -118,11 +118,13 @@ export function buildFreshness(root = PROJECT_DIR) {
   return { fresh: true, outDir };
 }
 
-const USAGE = `Usage: node scripts/build-stamp.mjs snapshot|commit
+const USAGE = `Usage: node scripts/build-stamp.mjs snapshot|commit|fresh
 
 Records which sources build/ is compiled from (npm run build runs both steps around tsc):
   snapshot   size, mtime and sha1 of every file tsconfig.build.json includes, into build/${PENDING}
   commit     after tsc succeeded: build/${PENDING} becomes build/${STAMP}
+  fresh      exit 0 when build/ matches every source, else say why and exit 1
+             (prepack and prepare build only then, so npm pack builds once at most)
 scripts/run-app.mjs runs the compiled app only while every source still matches the stamp.
 `;
 
@@ -133,6 +135,12 @@ function main(argv) {
     fs.mkdirSync(path.join(PROJECT_DIR, outDir), { recursive: true });
     fs.rmSync(path.join(PROJECT_DIR, outDir, STAMP), { force: true });
     fs.writeFileSync(path.join(PROJECT_DIR, outDir, PENDING), `${JSON.stringify(stamp, null, 1)}\n`);
+  } else if (command === 'fresh') {
+    const freshness = buildFreshness();
+    if (!freshness.fresh) {
+      console.error(`build: ${freshness.reason}; building`);
+      process.exitCode = 1;
+    }
   } else if (command === 'commit') {
     const { outDir } = sourceRoots(PROJECT_DIR);
     fs.renameSync(path.join(PROJECT_DIR, outDir, PENDING), path.join(PROJECT_DIR, outDir, STAMP));

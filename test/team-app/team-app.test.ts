@@ -73,7 +73,7 @@ beforeAll(async () => {
   appDir = path.join(work, 'app');
   fs.mkdirSync(appDir);
 
-  // GIVEN the package packed as npm would publish it (prepack builds build/)
+  // GIVEN the package packed as npm would publish it (prepack builds build/ unless its stamp shows it current)
   const packed = await run('npm', ['pack', '--json', '--pack-destination', appDir], REPO_ROOT);
   expectSuccess(packed);
   pack = parsePackReport(packed.stdout);
