@@ -6,6 +6,7 @@ import { Resvg } from '@resvg/resvg-js';
 import {
   BenchmarkRole, collectPullSamples, formatSeconds, parseGoDuration, parsePulledMessage, percentile, renderPullReportSvg, runPullReport, summarizePulls,
 } from '../../lib/benchmark';
+import { k8sBinaries } from '../support/k8s-binaries';
 import { PYTHON } from '../support/python';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -190,6 +191,29 @@ print([t.text for t in root.iter(ns + 'text') if t.get('font-weight') == 'bold']
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toBe('pull-report: kubectl is not on PATH; install kubectl, or pass --from FILE saved with `kubectl get pods,events -o json > FILE`\n');
+  });
+
+  test('GIVEN a real kubectl and no reachable cluster WHEN the script runs THEN it says so in one message and exits 1', () => {
+    // GIVEN kubectl 1.35 on PATH and a kubeconfig whose API server refuses connections
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.symlinkSync(k8sBinaries().kubectl, path.join(bin, 'kubectl'));
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'current-context: lab',
+      'clusters: [{name: lab, cluster: {server: "https://127.0.0.1:1"}}]',
+      'contexts: [{name: lab, context: {cluster: lab, user: lab}}]',
+      'users: [{name: lab, user: {token: not-a-secret}}]', '',
+    ].join('\n'));
+    // WHEN
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pull-report.ts', '--namespace', 'pull-benchmark'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, KUBECONFIG: kubeconfig },
+    });
+    // THEN
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^pull-report: kubectl --namespace pull-benchmark get pods --selector app.kubernetes.io\/name=image-pull-benchmark --output json failed: .*(refused|127\.0\.0\.1:1)/);
+    expect(run.stderr).toContain('(no cluster reachable? check --context and your kubeconfig, or pass --from FILE)');
+    expect(run.stderr).not.toContain('not-a-secret');
   });
 
   test('GIVEN --help THEN usage is printed and nothing else happens', () => {
