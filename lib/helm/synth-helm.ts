@@ -39,7 +39,8 @@ export function renderHelmOutput(options: Omit<SynthHelmOptions, 'outdir'>): Map
     version: options.version,
     defaults,
     clusters: options.clusters,
-    onUnsupported: (cluster, reason) => warn(`NOTE [helm] ${cluster.name} gets no values file: ${reason.message}`),
+    // Not an error: the cluster is delivered from its plain folder. Say which field, not "is invalid".
+    onUnsupported: (cluster, reason) => warn(`NOTE [helm] ${cluster.name} gets no values file: ${path.relative('.', reason.where)}: ${reason.field}: ${reason.allowed}`),
   });
 }
 
