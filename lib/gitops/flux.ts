@@ -22,32 +22,20 @@ export interface FluxOptions {
 
 /** The Flux source: the repository and branch holding `dist/`. */
 export function fluxGitRepository(source: ResolvedGitOpsSource, options: FluxOptions = {}): object {
-  return {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'GitRepository',
-    metadata: { name: GITOPS_NAME, namespace: options.namespace ?? 'flux-system' },
-    spec: {
-      interval: options.interval ?? '10m',
-      url: source.repoURL,
-      ref: { branch: source.branch },
-    },
-  };
+  return fluxObject('source.toolkit.fluxcd.io/v1', 'GitRepository', options, {
+    url: source.repoURL,
+    ref: { branch: source.branch },
+  });
 }
 
 /** Applies `<distPath>/<cluster>/` (its kustomization.yaml) from the GitRepository. */
 export function fluxKustomization(cluster: string, source: ResolvedGitOpsSource, options: FluxOptions = {}): object {
-  return {
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata: { name: GITOPS_NAME, namespace: options.namespace ?? 'flux-system' },
-    spec: {
-      interval: options.interval ?? '10m',
-      sourceRef: { kind: 'GitRepository', name: GITOPS_NAME },
-      path: `./${source.distPath}/${cluster}`,
-      // A pool removed from its cluster file is removed from the cluster (Karpenter drains its nodes).
-      prune: true,
-    },
-  };
+  return fluxObject('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', options, {
+    sourceRef: { kind: 'GitRepository', name: GITOPS_NAME },
+    path: `./${source.distPath}/${cluster}`,
+    // A pool removed from its cluster file is removed from the cluster (Karpenter drains its nodes).
+    prune: true,
+  });
 }
 
 /**
@@ -56,22 +44,26 @@ export function fluxKustomization(cluster: string, source: ResolvedGitOpsSource,
  */
 export function fluxHelmRelease(cluster: string, source: ResolvedGitOpsSource, chartName: string, options: FluxOptions = {}): object {
   const chartPath = `./${source.distPath}/helm/${chartName}`;
-  return {
-    apiVersion: 'helm.toolkit.fluxcd.io/v2',
-    kind: 'HelmRelease',
-    metadata: { name: GITOPS_NAME, namespace: options.namespace ?? 'flux-system' },
-    spec: {
-      interval: options.interval ?? '10m',
-      releaseName: GITOPS_NAME,
-      chart: {
-        spec: {
-          chart: chartPath,
-          // A new commit is a new chart build, even when Chart.yaml's version did not change.
-          reconcileStrategy: 'Revision',
-          sourceRef: { kind: 'GitRepository', name: GITOPS_NAME },
-          valuesFiles: [`${chartPath}/values.yaml`, `./${source.distPath}/helm/values/${cluster}.yaml`],
-        },
+  return fluxObject('helm.toolkit.fluxcd.io/v2', 'HelmRelease', options, {
+    releaseName: GITOPS_NAME,
+    chart: {
+      spec: {
+        chart: chartPath,
+        // A new commit is a new chart build, even when Chart.yaml's version did not change.
+        reconcileStrategy: 'Revision',
+        sourceRef: { kind: 'GitRepository', name: GITOPS_NAME },
+        valuesFiles: [`${chartPath}/values.yaml`, `./${source.distPath}/helm/values/${cluster}.yaml`],
       },
     },
+  });
+}
+
+/** A Flux object named {@link GITOPS_NAME} in the Flux namespace, reconciled every `interval`. */
+function fluxObject(apiVersion: string, kind: string, options: FluxOptions, spec: object): object {
+  return {
+    apiVersion,
+    kind,
+    metadata: { name: GITOPS_NAME, namespace: options.namespace ?? 'flux-system' },
+    spec: { interval: options.interval ?? '10m', ...spec },
   };
 }
