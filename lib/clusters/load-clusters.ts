@@ -172,7 +172,7 @@ function schemaProblems(errors: readonly ErrorObject[], data: unknown, locate: (
     if (error.keyword === 'if') continue;
     // Inside anyOf/oneOf each branch reports its own mismatch; the anyOf error speaks for them.
     if (error.keyword !== 'anyOf' && error.keyword !== 'oneOf' && covered.includes(error.instancePath) && /\/(anyOf|oneOf)\//.test(error.schemaPath)) continue;
-    const keys: (string | number)[] = pointerKeys(error.instancePath).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    const keys = yamlKeys(error.instancePath);
     let allowed = allowedText(error);
     if (error.keyword === 'additionalProperties' || error.keyword === 'required') {
       const key = (error.params as { additionalProperty?: string; missingProperty?: string }).additionalProperty
@@ -223,6 +223,11 @@ function editDistance(a: string, b: string): number {
     row = next;
   }
   return row[b.length];
+}
+
+/** The keys of an ajv instance path, list indexes as numbers (for {@link formatPath}). */
+export function yamlKeys(instancePath: string): (string | number)[] {
+  return pointerKeys(instancePath).map((key) => (/^\d+$/.test(key) ? Number(key) : key));
 }
 
 /** `nodeClasses[0].tags["karpenter.sh/discovery"]` */

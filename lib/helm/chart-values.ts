@@ -8,8 +8,7 @@ import { AmiSelector } from '../constructs/ami-selector';
 import { ConfigError } from '../errors';
 import { bootstrapOf } from '../clusters/build-cluster';
 import { ALLOWED_KEYWORD, BootstrapStrategy, ClusterSpec, clusterFileSchema, TUNING_COUNTS } from '../clusters/cluster-file';
-import { formatPath } from '../clusters/load-clusters';
-import { pointerKeys } from '../validation/finding';
+import { formatPath, yamlKeys } from '../clusters/load-clusters';
 import { CHART_VALUES_VALIDATOR, schemaValidator } from '../validation/schema-validator';
 import { SchemaNode } from '../validation/schemas';
 
@@ -137,7 +136,7 @@ export function clusterValues(spec: ClusterSpec): ChartValues {
   const validator = schemaValidator(CHART_VALUES_VALIDATOR, chartValuesSchema);
   if (!validator(values)) {
     const error = validator.errors!.find((e) => e.keyword !== 'if') ?? validator.errors![0];
-    const keys: (string | number)[] = pointerKeys(error.instancePath).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    const keys = yamlKeys(error.instancePath);
     let value = error.data;
     let why = `the chart needs ${String((error.parentSchema as Record<string, unknown> | undefined)?.[ALLOWED_KEYWORD] ?? error.message)}`;
     if (error.keyword === 'additionalProperties') {
