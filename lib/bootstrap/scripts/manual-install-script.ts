@@ -9,7 +9,7 @@
 import { ConfigError } from '../../errors';
 import { refuseCredentials } from '../manual-install-options';
 import { SHA256_PATTERN, SOCI_CONFIG_PATH, SOCI_SOCKET } from '../soci-facts';
-import { COMMON_FUNCTIONS, CONFIG_HEREDOC, UNIT_HEREDOC, decompressorPaths, heredoc, heredocBody, shQuote } from './shell';
+import { COMMON_FUNCTIONS, CONFIG_HEREDOC, CONTAINERD_CONFIG_PATH, UNIT_HEREDOC, decompressorPaths, heredoc, heredocBody, shQuote } from './shell';
 
 const WHERE = 'renderManualInstallScript';
 
@@ -139,9 +139,6 @@ export function manualInstallUnitFiles(sociRoot: string): Record<string, string>
   };
 }
 
-/** containerd's config, where nodeadm-config merged the NodeConfig's SOCI fragment. */
-export const CONTAINERD_CONFIG_FILE = '/etc/containerd/config.toml';
-
 /**
  * Where nodeadm-config wrote the NodeConfig's kubelet settings: the drop-in for
  * kubelet 1.29 and later, config.json itself before (nodeadm/internal/kubelet/config.go).
@@ -180,7 +177,7 @@ unsoci() {
 }
 
 rollback() {
-  local f=${CONTAINERD_CONFIG_FILE}
+  local f=${CONTAINERD_CONFIG_PATH}
   ! grep -qs soci $f || unsoci $f awk '/^[ \\t]*\\[/ { s = /^[ \\t]*\\[proxy_plugins\\.["\\047]?soci["\\047]?[].]/ }
     !s && !/^[ \\t]*snapshotter *= *["\\047]soci["\\047]/'
   for f in ${KUBELET_CONFIG_FILES.join(' ')}; do

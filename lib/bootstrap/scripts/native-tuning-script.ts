@@ -10,14 +10,12 @@
  * and runs it for the first boot.
  */
 import { SOCI_CONFIG_PATH } from '../soci-facts';
-import { COMMON_FUNCTIONS, CONFIG_HEREDOC, UNIT_HEREDOC, decompressorPaths, heredoc, heredocBody, shQuote } from './shell';
+import { COMMON_FUNCTIONS, CONFIG_HEREDOC, CONTAINERD_CONFIG_PATH, UNIT_HEREDOC, decompressorPaths, heredoc, heredocBody, shQuote } from './shell';
 
 const WHERE = 'renderNativeTuningScript';
 
 /** The SOCI daemon the EKS AL2023 AMI ships (RPM `soci-snapshotter`). */
 export const NATIVE_SOCI_BINARY = '/usr/bin/soci-snapshotter-grpc';
-/** containerd's config, written by nodeadm-config. */
-export const CONTAINERD_CONFIG_PATH = '/etc/containerd/config.toml';
 /** The oneshot unit that applies the tuning at every boot. */
 export const NATIVE_TUNING_UNIT = 'soci-native-tuning.service';
 /** Where the part installs the unit file. */

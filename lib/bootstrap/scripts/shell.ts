@@ -10,6 +10,8 @@ import { isTomlTable, parseUserToml } from '../../userdata/toml';
 export const CONFIG_HEREDOC = 'SOCI_CONFIG_TOML';
 /** The heredoc delimiter around systemd unit files. */
 export const UNIT_HEREDOC = 'SOCI_UNIT';
+/** containerd's config, where nodeadm-config merged the NodeConfig's SOCI settings. */
+export const CONTAINERD_CONFIG_PATH = '/etc/containerd/config.toml';
 
 /** Quotes a value for bash: `'...'` with every `'` written as `'\''`. Safe for any string without NUL. */
 export function shQuote(value: string): string {
