@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CelScalar, celEnv, celMethod, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { cachedBounded } from './bounded-cache';
 import { childPointer } from './finding';
 import { isObject } from './manifest-kinds';
 import { SchemaNode } from './schemas';
@@ -175,22 +176,24 @@ const MAX_OBJECT_RESULTS_PER_SCHEMA = 10_000;
 export function evaluateCelRules(schema: SchemaNode, value: unknown): CelResultSummary {
   let bySchema = objectResults.get(schema);
   if (!bySchema) objectResults.set(schema, (bySchema = new Map()));
-  const key = new NodeValue(value).key;
-  let result = bySchema.get(key);
-  if (!result) {
+  const root = new NodeValue(value);
+  const result = cachedBounded(bySchema, root.key, MAX_OBJECT_RESULTS_PER_SCHEMA, () => {
     const state = { violations: [] as CelViolation[], evaluated: 0, skipped: 0 };
-    walk(schema, value, '', state);
-    result = state;
-    if (bySchema.size >= MAX_OBJECT_RESULTS_PER_SCHEMA) bySchema.delete(bySchema.keys().next().value!);
-    bySchema.set(key, result);
-  }
+    walk(schema, value, '', state, root);
+    return state;
+  });
   return { violations: [...result.violations], evaluated: result.evaluated, skipped: result.skipped };
 }
 
-function walk(schema: SchemaNode, value: unknown, pointer: string, state: { violations: CelViolation[]; evaluated: number; skipped: number }): void {
+function walk(
+  schema: SchemaNode,
+  value: unknown,
+  pointer: string,
+  state: { violations: CelViolation[]; evaluated: number; skipped: number },
+  node?: NodeValue, // made once per node, and only when a rule needs it (the root's is given: its key is made already)
+): void {
   // Absent and null fields are not validated (the API server drops nulls of non-nullable fields).
   if (value === undefined || value === null) return;
-  let node: NodeValue | undefined; // made once per node, and only when a rule needs it
   for (const rule of rulesOf(schema)) {
     if (isTransitionRule(rule)) {
       state.skipped++;
@@ -240,12 +243,7 @@ const MAX_OUTCOMES_PER_RULE = 10_000;
 function outcomeOf(rule: CelRule, node: NodeValue): string | undefined {
   let byContent = outcomes.get(rule);
   if (!byContent) outcomes.set(rule, (byContent = new Map()));
-  const key = node.key;
-  if (byContent.has(key)) return byContent.get(key);
-  const outcome = evaluate(rule, node.self);
-  if (byContent.size >= MAX_OUTCOMES_PER_RULE) byContent.delete(byContent.keys().next().value!);
-  byContent.set(key, outcome);
-  return outcome;
+  return cachedBounded(byContent, node.key, MAX_OUTCOMES_PER_RULE, () => evaluate(rule, node.self));
 }
 
 function evaluate(rule: CelRule, self: unknown): string | undefined {

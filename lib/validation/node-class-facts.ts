@@ -4,6 +4,7 @@
  * NodeConfig view and whether (and how) SOCI is turned on.
  */
 import { parse as parseToml } from 'smol-toml';
+import { cachedBounded } from './bounded-cache';
 import { at, isObject, Json } from './manifest-kinds';
 import { readBottlerocketUserData, readNodeadmUserData, ReadUserData, SHELL_CONTENT_TYPE } from './user-data-reader';
 
@@ -52,22 +53,20 @@ const userDataFactsCache = new Map<UserDataFamily, Map<string, UserDataFacts>>()
 const MAX_CACHED_USER_DATA = 5_000;
 
 function userDataFacts(family: UserDataFamily, userData: string | undefined): UserDataFacts {
-  const byContent = userDataFactsCache.get(family) ?? new Map<string, UserDataFacts>();
-  userDataFactsCache.set(family, byContent);
-  const key = userData ?? '';
-  let facts = userData === undefined ? undefined : byContent.get(key);
-  if (!facts) {
-    const empty: ReadUserData = { format: 'empty', parts: [], nodeConfigs: [], problems: [] };
-    let read = empty;
-    if (userData !== undefined && family === 'bottlerocket') read = readBottlerocketUserData(userData);
-    if (userData !== undefined && family === 'nodeadm') read = readNodeadmUserData(userData);
-    facts = { read, sociModes: sociModes(read), disabledMounts: mergedDisabledMounts(read) };
-    if (userData !== undefined) {
-      if (byContent.size >= MAX_CACHED_USER_DATA) byContent.delete(byContent.keys().next().value!);
-      byContent.set(key, facts);
-    }
-  }
-  return facts;
+  if (userData === undefined) return factsOf(readUserData(family, undefined));
+  let byContent = userDataFactsCache.get(family);
+  if (!byContent) userDataFactsCache.set(family, (byContent = new Map()));
+  return cachedBounded(byContent, userData, MAX_CACHED_USER_DATA, () => factsOf(readUserData(family, userData)));
+}
+
+function readUserData(family: UserDataFamily, userData: string | undefined): ReadUserData {
+  if (userData !== undefined && family === 'bottlerocket') return readBottlerocketUserData(userData);
+  if (userData !== undefined && family === 'nodeadm') return readNodeadmUserData(userData);
+  return { format: 'empty', parts: [], nodeConfigs: [], problems: [] };
+}
+
+function factsOf(read: ReadUserData): UserDataFacts {
+  return { read, sociModes: sociModes(read), disabledMounts: mergedDisabledMounts(read) };
 }
 
 /** `featureGates.FastImagePull` after nodeadm's merge: later documents win. */
