@@ -9,6 +9,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { shQuote } from '../../lib/bootstrap/scripts/shell';
 
 /** Directories overlaid in every run, in mount order (/usr/bin before stubs are bound into it). */
 export const OVERLAID_DIRS = ['/usr/bin', '/usr/local', '/etc', '/var/lib', '/run', '/tmp'] as const;
@@ -152,7 +153,7 @@ export class NodeSandbox {
     const recorder = (name: string) => `#!/bin/sh\nprintf '%s\\n' "$*" >>'${records}/${name}'\n`;
     const failing = opts.failingSystemctlCall;
     writeExecutable(path.join(stubs, 'systemctl'), recorder('systemctl')
-      + (failing === undefined ? '' : `if [ "$*" = '${failing.replace(/'/g, `'\\''`)}' ]; then exit 1; fi\n`));
+      + (failing === undefined ? '' : `if [ "$*" = ${shQuote(failing)} ]; then exit 1; fi\n`));
     writeExecutable(path.join(stubs, 'logger'), recorder('logger'));
     writeExecutable(path.join(stubs, 'uname'),
       `#!/bin/sh\nif [ "$*" = "-m" ]; then echo '${opts.machine ?? 'x86_64'}'; else exec '${stubs}/real-uname' "$@"; fi\n`);
