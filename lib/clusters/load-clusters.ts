@@ -81,31 +81,12 @@ export function loadClusters(dir: string): ClusterSpec[] {
     problems.push({ where: dir, path: '', value: entries, allowed: 'a folder with at least one <cluster>.yaml file' });
   }
   for (const file of files) {
-    const result = parseClusterFileOnce(path.join(dir, file), fs.readFileSync(path.join(dir, file), 'utf8'));
+    const result = parseClusterFile(path.join(dir, file), fs.readFileSync(path.join(dir, file), 'utf8'));
     if ('spec' in result) specs.push(result.spec);
     else problems.push(...result.problems);
   }
   if (problems.length > 0) throw new ClusterFileError(problems);
   return specs;
-}
-
-/**
- * Results of {@link parseClusterFile} by file and content: one synth reads the cluster
- * files several times (manifests, Helm chart, GitOps objects), and parsing is the
- * expensive part. The results are read-only; a changed file is parsed again.
- */
-const parsedFiles = new Map<string, ReturnType<typeof parseClusterFile>>();
-const MAX_PARSED_FILES = 64;
-
-function parseClusterFileOnce(file: string, text: string): ReturnType<typeof parseClusterFile> {
-  const key = `${path.resolve(file)}\0${text}`;
-  let result = parsedFiles.get(key);
-  if (!result) {
-    result = parseClusterFile(file, text);
-    if (parsedFiles.size >= MAX_PARSED_FILES) parsedFiles.delete(parsedFiles.keys().next().value!);
-    parsedFiles.set(key, result);
-  }
-  return result;
 }
 
 /** Loads one cluster file; throws {@link ClusterFileError}. */
