@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { buildClustersApp, ClusterSpec, loadClusters, renderClusterFileSchema } from './lib/clusters';
 import { chartClusters, GitOpsSource, renderGitOpsFiles } from './lib/gitops';
-import { packageVersion, renderHelmOutput } from './lib/helm';
-import { replaceDirAtomically, runSynth } from './lib/output';
+import { packageVersion, renderHelmOutput, SynthHelmOptions, synthHelm } from './lib/helm';
+import { runSynth } from './lib/output';
 
 /** The project folder: this file's own, or the parent of build/ when the compiled build/main.js runs. */
 const PROJECT_DIR = path.extname(__filename) === '.js' ? path.dirname(__dirname) : __dirname;
@@ -39,9 +39,7 @@ export function writeClusterSchema(file: string = CLUSTER_SCHEMA_FILE): void {
  * writes the same files into `dist/helm/`).
  */
 export function writeHelmOutput(outdir: string, clustersDir: string = CLUSTERS_DIR): string[] {
-  const files = helmFiles(loadClusters(clustersDir));
-  replaceDirAtomically(outdir, files);
-  return [...files.keys()].sort();
+  return synthHelm({ ...helmOptions(loadClusters(clustersDir)), outdir });
 }
 
 /**
@@ -50,9 +48,14 @@ export function writeHelmOutput(outdir: string, clustersDir: string = CLUSTERS_D
  */
 export const GITOPS_SOURCE: GitOpsSource = { repoURL: 'https://github.com/example-org/karpenter-soci-fleet.git', branch: 'main', distPath: 'dist' };
 
+/** The chart of this project's clusters: defaults from {@link DEFAULT_CLUSTER}, the package version as the chart version. */
+function helmOptions(clusters: readonly ClusterSpec[]): SynthHelmOptions {
+  return { clusters, defaultCluster: DEFAULT_CLUSTER, version: packageVersion(path.join(PROJECT_DIR, 'package.json')) };
+}
+
 /** The chart and the values files, keyed by path under `dist/helm/`; clusters the chart cannot serve are noted on stderr. */
 function helmFiles(clusters: readonly ClusterSpec[]): Map<string, string> {
-  return renderHelmOutput({ clusters, defaultCluster: DEFAULT_CLUSTER, version: packageVersion(path.join(PROJECT_DIR, 'package.json')) });
+  return renderHelmOutput(helmOptions(clusters));
 }
 
 /** The GitOps objects, keyed by path under `dist/gitops/`; the Helm variants only for clusters the chart has a values file for. */
