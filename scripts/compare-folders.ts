@@ -35,11 +35,12 @@ export function listFiles(dir: string): string[] {
 
 /** Compares `committed` (what the repository holds) with `fresh` (what the generator writes now). */
 export function compareFolders(committed: string, fresh: string): FolderDifferences {
-  const old = new Set(listFiles(committed));
+  const old = listFiles(committed);
   const now = listFiles(fresh);
-  const changed = now.filter((file) => old.has(file) && !fs.readFileSync(path.join(committed, file)).equals(fs.readFileSync(path.join(fresh, file))));
-  const missing = now.filter((file) => !old.has(file));
-  const extra = [...old].filter((file) => !now.includes(file)).sort();
+  const [oldSet, nowSet] = [new Set(old), new Set(now)];
+  const changed = now.filter((file) => oldSet.has(file) && !fs.readFileSync(path.join(committed, file)).equals(fs.readFileSync(path.join(fresh, file))));
+  const missing = now.filter((file) => !oldSet.has(file));
+  const extra = old.filter((file) => !nowSet.has(file));
   return { changed, missing, extra };
 }
 
