@@ -127,10 +127,12 @@ function projectCopy(): { dir: string; note: string } {
     fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true, preserveTimestamps: true });
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  if (stampCheck(dir).fresh) return { dir, note: "build/ copied from the checkout (current)" };
-  process.stdout.write(`build/ of the checkout is not current (${stampCheck(ROOT).reason}); npm run build in the copy...\n`);
+  const copied = stampCheck(dir); // the copy keeps the checkout's files and timestamps, so it is as current as the checkout
+  if (copied.fresh) return { dir, note: "build/ copied from the checkout (current)" };
+  process.stdout.write(`build/ of the checkout is not current (${copied.reason}); npm run build in the copy...\n`);
   const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: dir, encoding: 'utf8' });
-  const problem = build.status !== 0 ? `npm run build failed:\n${build.stderr || build.stdout}` : stampCheck(dir).fresh ? undefined : `build/ is not current after npm run build: ${stampCheck(dir).reason}`;
+  const built = build.status === 0 ? stampCheck(dir) : undefined;
+  const problem = !built ? `npm run build failed:\n${build.stderr || build.stdout}` : built.fresh ? undefined : `build/ is not current after npm run build: ${built.reason}`;
   if (problem) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw new Error(problem);
