@@ -38,7 +38,8 @@ function requireHttpsUrl(where: string, field: string, value: string | undefined
 function requireCertificateAuthority(where: string, field: string, value: string | undefined): void {
   const problem = typeof value === 'string' ? certificateAuthorityProblem(value) : 'it is not set';
   if (problem) {
-    throw new ConfigError(where, field, new Redacted(`a value of ${typeof value === 'string' ? value.length : 0} characters`),
+    const shown = value === undefined ? undefined : new Redacted(`a value of ${String(value).length} characters`);
+    throw new ConfigError(where, field, shown,
       `the base64-encoded PEM CERTIFICATE blocks of the cluster CA, as \`aws eks describe-cluster\` returns them (${problem})`);
   }
 }

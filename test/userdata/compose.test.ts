@@ -39,6 +39,7 @@ describe('composeAl2023UserData', () => {
     ['endpoint over http', { apiServerEndpoint: 'http://abc' }, 'Test: cluster.apiServerEndpoint "http://abc" is invalid: an https:// URL'],
     ['CA not base64', { certificateAuthority: '-----BEGIN CERTIFICATE-----' }, 'cluster.certificateAuthority (a value of 27 characters; not shown) is invalid: the base64-encoded PEM CERTIFICATE blocks of the cluster CA, as `aws eks describe-cluster` returns them (it is not base64)'],
     ['CA that is a private key', { certificateAuthority: PRIVATE_KEY }, `cluster.certificateAuthority (a value of ${PRIVATE_KEY.length} characters; not shown) is invalid: the base64-encoded PEM CERTIFICATE blocks of the cluster CA, as \`aws eks describe-cluster\` returns them (it decodes to a PEM "EC PRIVATE KEY" block)`],
+    ['CA missing', { certificateAuthority: undefined }, 'cluster.certificateAuthority (not set) is invalid: the base64-encoded PEM CERTIFICATE blocks of the cluster CA, as `aws eks describe-cluster` returns them (it is not set)'],
     ['CIDR octet > 255', { cidr: '10.300.0.0/16' }, 'cluster.cidr "10.300.0.0/16" is invalid'],
     ['CIDR with host bits', { cidr: '10.100.0.1/16' }, 'cluster.cidr "10.100.0.1/16" is invalid: the cluster\'s service CIDR, such as "10.100.0.0/16" or "fd00:10:96::/108" (host bits are set after the /16 prefix; the network is 10.100.0.0/16)'],
     ['IPv6 CIDR that is not an address', { cidr: ':::::/64' }, 'cluster.cidr ":::::/64" is invalid'],
