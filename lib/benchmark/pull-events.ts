@@ -84,7 +84,9 @@ export function collectPullSamples(objects: readonly unknown[]): PullSamples {
   const pulled = new Map<string, KubeObject[]>();
   for (const event of items.filter((o) => o.kind === 'Event' && o.reason === 'Pulled' && o.involvedObject?.kind === 'Pod')) {
     const key = podKey(event.involvedObject!.namespace, event.involvedObject!.name);
-    pulled.set(key, [...(pulled.get(key) ?? []), event]);
+    const list = pulled.get(key);
+    if (list) list.push(event);
+    else pulled.set(key, [event]);
   }
 
   const samples: PullSample[] = [];

@@ -35,7 +35,11 @@ export function percentile(sorted: readonly number[], p: number): number {
  */
 export function summarizePulls(samples: readonly PullSample[]): PoolPullFigures[] {
   const byPool = new Map<string, PullSample[]>();
-  for (const sample of samples) byPool.set(sample.pool, [...(byPool.get(sample.pool) ?? []), sample]);
+  for (const sample of samples) {
+    const list = byPool.get(sample.pool);
+    if (list) list.push(sample);
+    else byPool.set(sample.pool, [sample]);
+  }
 
   const baseline = samples.filter((s) => s.role === BenchmarkRole.BASELINE).map((s) => s.seconds).sort((a, b) => a - b);
   const baselineMedian = baseline.length > 0 ? percentile(baseline, 50) : undefined;
