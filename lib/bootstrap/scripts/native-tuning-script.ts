@@ -9,6 +9,7 @@
  * starts containerd and, through it, SOCI), enables it for every later boot,
  * and runs it for the first boot.
  */
+import { posix } from 'path';
 import { SOCI_CONFIG_PATH } from '../soci-facts';
 import { COMMON_FUNCTIONS, CONFIG_HEREDOC, CONTAINERD_CONFIG_PATH, UNIT_HEREDOC, decompressorPaths, heredoc, heredocBody, shQuote } from './shell';
 
@@ -116,7 +117,7 @@ export function renderNativeTuningScript(input: NativeTuningScriptInput): string
 # Installs ${NATIVE_TUNING_UNIT}: nodeadm-config rewrites SOCI's config at every boot.
 set -euo pipefail
 umask 022
-mkdir -p ${dirOf(NATIVE_TUNED_CONFIG_PATH)} ${dirOf(NATIVE_TUNING_BIN)} ${dirOf(NATIVE_TUNING_UNIT_PATH)}
+mkdir -p ${[NATIVE_TUNED_CONFIG_PATH, NATIVE_TUNING_BIN, NATIVE_TUNING_UNIT_PATH].map((file) => posix.dirname(file)).join(' ')}
 ${heredoc(`cat >${NATIVE_TUNED_CONFIG_PATH}`, CONFIG_HEREDOC, config)}${heredoc(`cat >${NATIVE_TUNING_BIN}`, SCRIPT_HEREDOC, script)}chmod 0755 ${NATIVE_TUNING_BIN}
 ${heredoc(`cat >${NATIVE_TUNING_UNIT_PATH}`, UNIT_HEREDOC, NATIVE_TUNING_UNIT_FILE)}systemctl enable ${NATIVE_TUNING_UNIT}
 # First boot: cloud-final is between nodeadm-config and nodeadm-run, the unit's slot.
@@ -160,8 +161,4 @@ ${keep ? '  keep_unpacked_layers\n' : ''}}
 main "$@"
 `;
   return heredocBody(WHERE, 'configToml', script, SCRIPT_HEREDOC);
-}
-
-function dirOf(file: string): string {
-  return file.slice(0, file.lastIndexOf('/'));
 }
