@@ -7,7 +7,7 @@
  * merge reads as its boundary, insecure mirrors without pins, URLs with
  * credentials, system directories as SOCI root, huge and fractional sizes and
  * long values; a refusal must show long values cut and never a password.
- * FUZZ_RUNS raises the count.
+ * FUZZ_RUNS raises the count; FUZZ_SEED picks another seed (the default is fixed, so CI never flips).
  */
 import { App, Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
@@ -23,6 +23,11 @@ import { UserDataPart } from '../../lib/userdata';
 import { SociGuard, validateManifests } from '../../lib/validation';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
+/**
+ * A fixed seed by default: some outcomes (synth-time findings) are rare enough that an
+ * unseeded run of 1,000 can miss them, and CI must not flip. FUZZ_SEED explores others.
+ */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
 /** Findings that mean the manifest itself is invalid (the guards are judgement calls and may fire). */
 const INVALID_MANIFEST_RULES = new Set(['schema', 'cel', 'node-config-schema', 'user-data-format', 'node-class-ref', 'duplicate-name', 'soci-config', 'containerd-config-toml', 'soci-manual-install']);
 
@@ -178,7 +183,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN a clear error (ConfigError, or a synth validation finding) or manifests that pass schema and CEL`, () => {
+test(`GIVEN random construct props (${RUNS} runs, seed ${SEED}) WHEN synthesized THEN a clear error (ConfigError, or a synth validation finding) or manifests that pass schema and CEL`, () => {
   const outcomes = { valid: 0, configError: 0, synthError: 0 };
   const refusedFields = new Set<string>();
   fc.assert(
@@ -203,7 +208,7 @@ test(`GIVEN random construct props (${RUNS} runs) WHEN synthesized THEN a clear 
       expect(invalid).toEqual([]);
       outcomes.valid++;
     }),
-    { numRuns: RUNS },
+    { numRuns: RUNS, seed: SEED },
   );
   // Both branches must be exercised, or the generator is too narrow to mean anything.
   expect(outcomes.valid).toBeGreaterThan(RUNS / 20);
