@@ -3,5 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.tsx?$': 'ts-jest' },
+  // Two cores here: the default (cores - 1) leaves one idle while suites wait on the processes they spawn.
+  maxWorkers: '100%',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cdk8s.out/'],
 };

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { PINNED_CRDS } from '../../scripts/import-crds';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 // The byte-for-byte comparison of imports/ with a fresh import needs the upstream CRD files, which
 // the repository does not carry: `npm run check:imports` runs it (.ci/run, with the CI's local copies).
@@ -18,7 +17,7 @@ describe('npm run import / check:imports', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'));
 
     // WHEN imported from it
-    const result = spawnSync(TSX, ['scripts/import-crds.ts', '--from', from, '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import-crds.ts', '--from', from, '--out', out], { cwd: ROOT, encoding: 'utf8' });
 
     // THEN it fails before generating anything
     expect(result.status).toBe(1);
