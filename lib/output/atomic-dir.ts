@@ -68,7 +68,7 @@ function swapIn(folder: string, files: ReadonlyMap<string, string>): void {
   const { previous, stagingPrefix } = swapFolders(folder);
   const staging = `${stagingPrefix}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   try {
-    writeFiles(staging, files);
+    writeFiles(staging, files, folder);
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
@@ -100,9 +100,18 @@ function withMarker(files: ReadonlyMap<string, string>): ReadonlyMap<string, str
   return files.has(OUTPUT_MARKER) ? files : new Map([...files, [OUTPUT_MARKER, OUTPUT_MARKER_CONTENT]]);
 }
 
-function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
+/**
+ * Writes `files` under `root`. A file whose bytes are already in `previous` (the
+ * output being replaced) is hard-linked from there instead of written: most synths
+ * change few files, and on a disk a link costs a fraction of creating and writing
+ * a file. Only a lone regular file (one link, the mode a fresh write gets) inside
+ * real folders of `previous` is reused, so nothing outside it is ever shared;
+ * whenever a link is not possible the file is written.
+ */
+function writeFiles(root: string, files: ReadonlyMap<string, string>, previous?: string): void {
   fs.mkdirSync(root, { recursive: true });
   const folders = new Set([root]); // made once each, not once per file
+  const reuse = previous !== undefined && isRealFolder(previous) ? new PreviousOutput(previous) : undefined;
   for (const [relative, content] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const file = path.join(root, relative);
     const inside = path.relative(root, file);
@@ -113,6 +122,55 @@ function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       folders.add(path.dirname(file));
     }
+    if (reuse?.linkIfSame(inside, content, file)) continue;
     fs.writeFileSync(file, content);
+    reuse?.learnModeOf(file);
+  }
+}
+
+function isRealFolder(dir: string): boolean {
+  try {
+    return fs.lstatSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The output a swap replaces, read to find files that would be written again unchanged. */
+class PreviousOutput {
+  private readonly realFolders = new Map<string, boolean>();
+  /** The permission bits a fresh write gets here (umask applied), learnt from the first file written. */
+  private freshMode: number | undefined;
+
+  public constructor(private readonly root: string) {}
+
+  /** Links `relative` of the previous output to `target` when it holds exactly `content`; false when it was not linked. */
+  public linkIfSame(relative: string, content: string, target: string): boolean {
+    if (this.freshMode === undefined || !this.inRealFolders(path.dirname(relative))) return false;
+    const old = path.join(this.root, relative);
+    try {
+      const stat = fs.lstatSync(old);
+      if (!stat.isFile() || stat.nlink !== 1 || (stat.mode & 0o7777) !== this.freshMode || stat.size !== Buffer.byteLength(content)) return false;
+      if (fs.readFileSync(old, 'utf8') !== content) return false;
+      fs.linkSync(old, target);
+      return true;
+    } catch {
+      return false; // gone, unreadable, or a file system without hard links: write it
+    }
+  }
+
+  public learnModeOf(written: string): void {
+    this.freshMode ??= fs.statSync(written).mode & 0o7777;
+  }
+
+  /** Whether every folder from the root down to `relative` is a folder, not a symbolic link to one elsewhere. */
+  private inRealFolders(relative: string): boolean {
+    if (relative === '.' || relative === '') return true;
+    let known = this.realFolders.get(relative);
+    if (known === undefined) {
+      known = this.inRealFolders(path.dirname(relative)) && isRealFolder(path.join(this.root, relative));
+      this.realFolders.set(relative, known);
+    }
+    return known;
   }
 }

@@ -1,7 +1,8 @@
-import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigError } from '../errors';
 import { cliManifestFile } from '../validation/clusters';
+import { manifestYaml } from './manifest-yaml';
 import { GENERATED_HEADER, OUTPUT_MARKER, OUTPUT_MARKER_CONTENT } from './output-folder';
 
 /** The manifests of one chart (one cluster), in dependency order. */
@@ -126,10 +127,10 @@ export function renderDistFiles(charts: readonly ChartManifests[]): Map<string, 
         const where = sources?.get(objectKey(manifest.kind, manifest.metadata.name)) ?? chartId;
         throw new ConfigError(where, `${manifest.kind} ${manifest.metadata.name}`, filePath, 'object names must be unique per kind within a chart');
       }
-      files.set(filePath, GENERATED_HEADER + Yaml.stringify(manifest));
+      files.set(filePath, GENERATED_HEADER + manifestYaml(manifest));
       resources.push(fileName);
     }
-    files.set(`${chartId}/kustomization.yaml`, GENERATED_HEADER + Yaml.stringify({
+    files.set(`${chartId}/kustomization.yaml`, GENERATED_HEADER + manifestYaml({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
       resources,
@@ -141,5 +142,5 @@ export function renderDistFiles(charts: readonly ChartManifests[]): Map<string, 
 /** The layout cdk8s-cli expects in its output folder (`<chart>.k8s.yaml`), for its validation plugins and Helm packaging. */
 export function renderCdk8sCliFiles(charts: readonly ChartManifests[]): Map<string, string> {
   checkFileNames(charts);
-  return new Map(charts.map(({ chartId, manifests }) => [cliManifestFile(chartId), Yaml.stringify(...manifests)]));
+  return new Map(charts.map(({ chartId, manifests }) => [cliManifestFile(chartId), manifests.map(manifestYaml).join('---\n')]));
 }

@@ -1,0 +1,89 @@
+import { Yaml } from 'cdk8s';
+import * as fc from 'fast-check';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { fastManifestYaml, manifestYaml } from '../../lib/output/manifest-yaml';
+import { GENERATED_HEADER } from '../../lib/output/output-folder';
+
+const DIST = path.resolve(__dirname, '../../dist');
+const SEED = Number(process.env.FUZZ_SEED ?? 20261204);
+
+/** Every object file of the committed cluster folders (the Helm chart and GitOps files are written by other code). */
+function committedManifests(): string[] {
+  return fs
+    .readdirSync(DIST, { recursive: true })
+    .map(String)
+    .filter((file) => file.endsWith('.yaml') && !/^(helm|gitops)\//.test(file))
+    .sort();
+}
+
+/** Strings that sit on the edges of the library's rules: keywords, numbers, dates, indicators, quotes, blocks. */
+const AWKWARD_STRINGS = [
+  '', 'yes', 'No', 'y', 'N', 'on', 'OFF', 'null', 'Null', '~', 'true', 'tRue', '1', '-1', '+1', '1e3', '.5', '0x1F', '0o7', '0b1',
+  'E0', 'e+5', 'e5x', '1:20', '2026-12-04', '2026-12-04T10:00:00Z', '.inf', '.NaN', 'NaN', '-', '?', '- a', '? a', 'a: b', 'a:', 'a: ', 'a #b', 'a#b',
+  ' lead', 'trail ', 'a\tb', "it's", 'say "hi"', `both ' and "`, 'héllo', 'ü', '日本', '😀', '%x', '---x', '...', 'x\u0085', '\x01',
+  'a:b', 'arn:aws:iam::123456789012:role/x', 'https://example.com/a?b=c&d', '250Gi', 'v1.2', '10.0.0.0/16', 'karpenter.sh/nodepool',
+  'a=b', '@x', 'x@y', '_x', '=', '<<', '*a', '&a', '!tag', '|', '>', '[a]', '{a}', 'a,b', '`x`', '\\', 'C:\\x',
+  'a\nb', 'a\nb\n', 'a\nb\n\n', '\na', ' a\nb', '\ta\nb', 'a\n b', 'a\n\n\nb\n', 'a\n  \nb', 'a\nb \n', 'a\n ', 'a\nb  ',
+  '---\nx', 'x\n---\n', 'x\n%y\n', '\n', '\n\n', 'a\r\nb', 'key: value\n--//\nContent-Type: text/x-shellscript\n\n#!/bin/bash\necho "$x"\n',
+];
+
+describe('manifestYaml writes what cdk8s Yaml.stringify writes', () => {
+  test('GIVEN every committed manifest WHEN written again THEN the fast writer covers it and gives its bytes', () => {
+    const files = committedManifests();
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      // GIVEN the object as committed
+      const text = fs.readFileSync(path.join(DIST, file), 'utf8');
+      expect(text.startsWith(GENERATED_HEADER)).toBe(true);
+      const object = parse(text, { version: '1.1' });
+
+      // WHEN / THEN the fast path alone reproduces the file (no fallback hides a difference)
+      expect({ file, yaml: fastManifestYaml(object) }).toEqual({ file, yaml: text.slice(GENERATED_HEADER.length) });
+    }
+  });
+
+  test.each([
+    ['a string', (s: string) => ({ v: s })],
+    ['a key', (s: string) => ({ [s]: 1 })],
+    ['a sequence item', (s: string) => [s]],
+    ['a nested value', (s: string) => ({ spec: { list: [{ userData: s, other: 'x' }] } })],
+  ])('GIVEN an awkward string as %s WHEN written THEN the bytes are the library\'s', (_case, wrap) => {
+    for (const value of AWKWARD_STRINGS) {
+      const doc = wrap(value);
+      expect({ value, yaml: manifestYaml(doc) }).toEqual({ value, yaml: Yaml.stringify(doc) });
+    }
+  });
+
+  test('GIVEN shapes the fast writer leaves to the library WHEN written THEN it declines them, and the result is still the library\'s', () => {
+    const shared = { a: 1 };
+    const declined = [{ x: shared, y: shared }, { v: 1.5 }, { v: -0 }, { v: 2 ** 60 }, { v: undefined }, { v: 'a\nb\n\n' }, { v: '\n\n' }, { v: ' a\nb' }, ['a\nb'], 'root\nblock', { v: '%x' }];
+    for (const doc of declined) {
+      expect(fastManifestYaml(doc)).toBeUndefined();
+      expect(manifestYaml(doc)).toBe(Yaml.stringify(doc));
+    }
+  });
+
+  test(`GIVEN random JSON documents (seed ${SEED}) WHEN written THEN the bytes are the library's, and most take the fast path`, () => {
+    const awkward = fc.constantFrom(...AWKWARD_STRINGS);
+    const text = fc.oneof(awkward, fc.string(), fc.stringMatching(/^[a-z][a-z0-9.\/-]{0,20}$/), fc.lorem({ mode: 'sentences' }));
+    const scalar = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null));
+    const { value: doc } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('list'), tie('map')),
+      list: fc.array(tie('value'), { maxLength: 4 }),
+      map: fc.dictionary(fc.oneof(awkward, fc.stringMatching(/^[a-zA-Z][\w.\/-]{0,15}$/), fc.string()), tie('value'), { maxKeys: 5 }),
+    }));
+    let fast = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(doc, (value) => {
+        runs++;
+        if (fastManifestYaml(value) !== undefined) fast++;
+        expect(manifestYaml(value)).toBe(Yaml.stringify(value));
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 2000), seed: SEED },
+    );
+    expect(fast / runs).toBeGreaterThan(0.5);
+  });
+});
