@@ -38,6 +38,6 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
     logLevel: 'error',
   });
   for (const file of PRECOMPILED) fs.copyFileSync(path.join(BUILD, 'lib', 'validation', file), path.join(BUILD, file));
-  fs.writeFileSync(path.join(BUILD, '.npmignore'), ['/.sources*.json', `/${APP_BUNDLE}`, ...PRECOMPILED.map((f) => `/${f}`), ''].join('\n'));
+  fs.writeFileSync(path.join(BUILD, '.npmignore'), ['/.sources*.json', `/${APP_BUNDLE}`, `/${APP_BUNDLE}.cache*`, ...PRECOMPILED.map((f) => `/${f}`), ''].join('\n'));
   console.log(`build/${APP_BUNDLE}: ${(fs.statSync(path.join(BUILD, APP_BUNDLE)).size / 1024).toFixed(0)} KiB`);
 }

@@ -14,8 +14,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { buildFreshness, PROJECT_DIR } from './build-stamp.mjs';
 
 const USAGE = `Usage: node scripts/run-app.mjs
@@ -33,6 +34,47 @@ function runCompiled(compiled) {
   return runChild([compiled]);
 }
 
+/**
+ * Runs the bundle with V8's code cache (`<bundle>.cache`): compiling the bundle
+ * and the functions a synth calls is a fifth of a default synth, and the cache skips it.
+ * V8 checks the cache against the source, its own version and its flags, and rejects a
+ * cache that does not match; then the bundle is compiled as usual and the cache written
+ * again, after the synth, so it holds every function the synth compiled. The cache is
+ * written to a temporary file and renamed, and a read-only build/ only goes without it.
+ */
+async function runBundle(bundle) {
+  const cacheFile = `${bundle}.cache`;
+  const cachedData = readIfExists(cacheFile);
+  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const module = new Module(bundle);
+  module.filename = bundle;
+  script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
+  module.loaded = true;
+  try {
+    await module.exports.main();
+  } finally {
+    if (cachedData === undefined || script.cachedDataRejected) writeCodeCache(cacheFile, script);
+  }
+}
+
+function readIfExists(file) {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCodeCache(cacheFile, script) {
+  const temporary = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temporary, script.createCachedData());
+    fs.renameSync(temporary, cacheFile);
+  } catch {
+    fs.rmSync(temporary, { force: true });
+  }
+}
+
 function runChild(args) {
   const result = spawnSync(process.execPath, [...args, ...process.argv.slice(2)], { stdio: 'inherit' });
   if (result.error) throw result.error;
@@ -46,7 +88,8 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   if (freshness.fresh) {
     // build/app.js is build/main.js bundled with its modules (scripts/bundle-app.mjs): it loads faster.
     const bundle = path.join(PROJECT_DIR, freshness.outDir, 'app.js');
-    runCompiled(fs.existsSync(bundle) ? bundle : path.join(PROJECT_DIR, freshness.outDir, 'main.js'));
+    if (fs.existsSync(bundle)) await runBundle(bundle);
+    else runCompiled(path.join(PROJECT_DIR, freshness.outDir, 'main.js'));
   } else {
     console.error(`synth: running main.ts through tsx: ${freshness.reason} (npm run build makes synth start faster)`);
     runChild(['--import', 'tsx', path.join(PROJECT_DIR, 'main.ts')]);

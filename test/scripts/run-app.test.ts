@@ -101,6 +101,28 @@ describe('scripts/run-app.mjs (npm run synth and cdk8s.yaml app)', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('GIVEN the bundle build/app.js WHEN run THEN it runs with a V8 code cache, written once, and a bad cache is only replaced', () => {
+    // GIVEN a bundled app beside the compiled one, stamped current
+    fs.writeFileSync(path.join(dir, 'build/app.js'), "exports.main = () => require('node:fs').writeFileSync('ran.txt', 'bundle');\n");
+    stamp(dir);
+    const cache = path.join(dir, 'build/app.js.cache');
+
+    // WHEN run twice
+    expect(runApp(dir)).toEqual({ ran: 'bundle', stderr: '', status: 0 });
+    const written = fs.statSync(cache);
+    expect(runApp(dir)).toEqual({ ran: 'bundle', stderr: '', status: 0 });
+
+    // THEN the first run wrote the cache and the second used it as it was
+    expect(written.size).toBeGreaterThan(0);
+    expect(fs.statSync(cache).mtimeMs).toBe(written.mtimeMs);
+    expect(fs.readdirSync(path.join(dir, 'build')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    // AND a cache that does not match is rejected by V8: the app still runs, and the cache is made again
+    fs.writeFileSync(cache, 'not a code cache');
+    expect(runApp(dir)).toEqual({ ran: 'bundle', stderr: '', status: 0 });
+    expect(fs.readFileSync(cache).equals(Buffer.from('not a code cache'))).toBe(false);
+  });
+
   test('GIVEN --help WHEN run THEN usage only: no app runs', () => {
     stamp(dir);
     const result = spawnSync(process.execPath, ['scripts/run-app.mjs', '--help'], { cwd: dir, encoding: 'utf8' });
