@@ -19,6 +19,7 @@ import { strings } from '@bufbuild/cel/ext';
 import { cachedBounded } from './bounded-cache';
 import { childPointer } from './finding';
 import { isObject } from './manifest-kinds';
+import { precompiledFile } from './precompiled-files';
 import { SchemaNode } from './schemas';
 
 /** One `x-kubernetes-validations` entry. */
@@ -87,8 +88,8 @@ let parseTrees: Map<string, string> | null | undefined;
 /** The stored parse trees, when present and made by the installed CEL library. */
 function storedParseTrees(): Map<string, string> | null {
   if (parseTrees === undefined) {
-    const file = path.join(__dirname, PARSE_TREES_FILE);
-    const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ParseTrees) : undefined;
+    const file = precompiledFile(PARSE_TREES_FILE);
+    const stored = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ParseTrees) : undefined;
     parseTrees = stored?.celVersion === celVersion() ? new Map(Object.entries(stored.trees)) : null;
   }
   return parseTrees;

@@ -8,11 +8,10 @@
  * exactly the schema asked for (a hash of it), with the installed ajv.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type Ajv from 'ajv';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { childPointer, pointerKeys } from './finding';
+import { precompiledFile } from './precompiled-files';
 import { ec2NodeClassCrdSchema, karpenterAjvSchema, nodeConfigAjvSchema, nodePoolCrdSchema, SchemaNode } from './schemas';
 
 /** One schema violation, before it is attached to an object. */
@@ -79,8 +78,8 @@ export function schemaHash(schema: SchemaNode): string {
 
 function standaloneModule(): StandaloneModule | null {
   if (standalone === undefined) {
-    const file = path.join(__dirname, STANDALONE_VALIDATORS_FILE);
-    standalone = fs.existsSync(file) ? (require(file) as StandaloneModule) : null;
+    const file = precompiledFile(STANDALONE_VALIDATORS_FILE);
+    standalone = file ? (require(file) as StandaloneModule) : null;
   }
   return standalone;
 }
