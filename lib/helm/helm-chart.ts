@@ -12,6 +12,7 @@ import { BootstrapStrategy, ClusterSpec, defaultDiscoveryTag, defaultRole } from
 import { DEFAULT_REQUIREMENTS } from '../constructs/requirement';
 import { ConfigError } from '../errors';
 import { synthesizeCharts, KubeObject } from '../output/manifest-files';
+import { unfoldedYaml } from '../output/manifest-yaml';
 import { CHART_STRATEGIES, ChartValues, chartValuesSchema, clusterValues, DEFAULT_AMI_ALIAS, valuesRows } from './chart-values';
 import { TemplateBuilder } from './template-text';
 import { CountTuning, deriveUserDataTemplate, TUNING_SENTINELS } from './user-data-template';
@@ -280,7 +281,7 @@ function renderChartYaml(version: string): string {
 }
 
 function renderValuesFile(values: ChartValues, schemaPath: string): string {
-  return `# yaml-language-server: $schema=${schemaPath}\n# ${HEADER}\n${stringify(values, { lineWidth: 0 })}`;
+  return `# yaml-language-server: $schema=${schemaPath}\n# ${HEADER}\n${unfoldedYaml(values)}`;
 }
 
 function renderReadme(options: HelmChartOptions, defaults: ChartValues): string {

@@ -1,5 +1,5 @@
 import { Yaml } from 'cdk8s';
-import { Document } from 'yaml';
+import { Document, stringify } from 'yaml';
 
 /**
  * `Yaml.stringify(doc)` of cdk8s (the `yaml` library, YAML 1.1, no line folding),
@@ -17,13 +17,48 @@ import { Document } from 'yaml';
  * committed manifest and on a corpus of awkward values.
  */
 export function manifestYaml(doc: unknown): string {
-  return fastManifestYaml(doc) ?? Yaml.stringify(doc);
+  return fastYaml(doc, CDK8S) ?? CDK8S.library(doc);
 }
 
-/** The fast writer alone: the YAML of `doc`, or undefined when `doc` is outside what it covers. */
+/** `stringify(doc, { lineWidth: 0 })` of the `yaml` library (YAML 1.2), as the Helm chart's values files are written; same writer. */
+export function unfoldedYaml(doc: unknown): string {
+  return fastYaml(doc, UNFOLDED_1_2) ?? UNFOLDED_1_2.library(doc);
+}
+
+/** The fast writer alone, in the flavour of {@link manifestYaml}: the YAML of `doc`, or undefined when `doc` is outside what it covers. */
 export function fastManifestYaml(doc: unknown): string | undefined {
+  return fastYaml(doc, CDK8S);
+}
+
+/** The fast writer alone, in the flavour of {@link unfoldedYaml}. */
+export function fastUnfoldedYaml(doc: unknown): string | undefined {
+  return fastYaml(doc, UNFOLDED_1_2);
+}
+
+/** What differs between the library's uses: its schema's tags and how it is called; plus what it wrote per string. */
+interface Flavour {
+  readonly tagTests: readonly RegExp[];
+  readonly library: (doc: unknown) => string;
+  readonly scalars: Map<string, string>;
+  readonly keys: Map<string, string>;
+}
+
+/**
+ * The tests the library runs on a plain string before writing it: a string one of the
+ * schema's tags would read as null, a boolean, a number or a date is quoted.
+ */
+function tagTests(version: '1.1' | '1.2'): readonly RegExp[] {
+  return new Document(null, { version }).schema.tags
+    .filter((tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test)
+    .map((tag) => tag.test!);
+}
+
+const CDK8S: Flavour = { tagTests: tagTests('1.1'), library: (doc) => Yaml.stringify(doc), scalars: new Map(), keys: new Map() };
+const UNFOLDED_1_2: Flavour = { tagTests: tagTests('1.2'), library: (doc) => stringify(doc, { lineWidth: 0 }), scalars: new Map(), keys: new Map() };
+
+function fastYaml(doc: unknown, flavour: Flavour): string | undefined {
   try {
-    return new BlockWriter().document(doc);
+    return new BlockWriter(flavour).document(doc);
   } catch (err) {
     if (err === OUTSIDE) return undefined;
     throw err;
@@ -36,25 +71,16 @@ const OUTSIDE = Symbol('outside the fast subset');
 const INDENT = '  ';
 /** Strings the library writes plain unless a tag of the schema claims them: no indicator, no `: ` or ` #`, a letter or `/` first. */
 const PLAIN_SHAPE = /^[A-Za-z/][\w./@=+-]*(?::[\w./@=+-]+)*$/;
-/**
- * The tests the library runs on a plain string before writing it (YAML 1.1, as cdk8s
- * writes): a string a tag would read as null, a boolean, a number or a date is quoted.
- */
-const TAG_TESTS: readonly RegExp[] = new Document(null, { version: '1.1' }).schema.tags
-  .filter((tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test)
-  .map((tag) => tag.test!);
 /** What makes the library quote or escape a string, or treat it as a document marker. */
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
 /** Same as the library's: newlines before the last line of a block's trailing run. */
 const BLOCK_END_NEWLINES = /(^|(?<!\n))\n+(?!\n|$)/g;
 
-/** Single-line scalars as the library writes them as a mapping value, by string; shared by all documents. */
-const libraryScalars = new Map<string, string>();
-const libraryKeys = new Map<string, string>();
-
 class BlockWriter {
   private readonly seen = new Set<object>();
+
+  public constructor(private readonly flavour: Flavour) {}
 
   public document(doc: unknown): string {
     if (isCollection(doc)) {
@@ -77,7 +103,7 @@ class BlockWriter {
     let out = '';
     for (const key of Object.keys(map)) {
       const value = map[key];
-      const head = `${indent}${keyText(key)}:`;
+      const head = `${indent}${keyText(key, this.flavour)}:`;
       if (isCollection(value)) {
         out += isEmpty(value) ? `${head} ${Array.isArray(value) ? '[]' : '{}'}\n` : `${head}\n${this.collection(value, indent + INDENT)}`;
       } else if (typeof value === 'string' && value.includes('\n')) {
@@ -105,7 +131,7 @@ class BlockWriter {
   }
 
   private scalar(value: unknown): string {
-    if (typeof value === 'string') return stringText(value);
+    if (typeof value === 'string') return stringText(value, this.flavour);
     if (typeof value === 'boolean') return value ? 'true' : 'false';
     if (value === null) return 'null';
     if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
@@ -121,30 +147,30 @@ function isEmpty(value: object): boolean {
   return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
 }
 
-function isSurelyPlain(value: string): boolean {
-  return PLAIN_SHAPE.test(value) && !TAG_TESTS.some((test) => test.test(value));
+function isSurelyPlain(value: string, flavour: Flavour): boolean {
+  return PLAIN_SHAPE.test(value) && !flavour.tagTests.some((test) => test.test(value));
 }
 
 /** A single-line string value. */
-function stringText(value: string): string {
-  if (isSurelyPlain(value)) return value;
-  let text = libraryScalars.get(value);
+function stringText(value: string, flavour: Flavour): string {
+  if (isSurelyPlain(value, flavour)) return value;
+  let text = flavour.scalars.get(value);
   if (text === undefined) {
     if (DOCUMENT_MARKER.test(value)) throw OUTSIDE;
-    text = libraryLine(Yaml.stringify({ k: value }), 'k: ');
-    libraryScalars.set(value, text);
+    text = libraryLine(flavour.library({ k: value }), 'k: ');
+    flavour.scalars.set(value, text);
   }
   return text;
 }
 
 /** A mapping key, as the library writes an implicit key. */
-function keyText(key: string): string {
-  if (isSurelyPlain(key)) return key;
-  let text = libraryKeys.get(key);
+function keyText(key: string, flavour: Flavour): string {
+  if (isSurelyPlain(key, flavour)) return key;
+  let text = flavour.keys.get(key);
   if (text === undefined) {
     if (key === '' || key.length > 1000 || key.includes('\n') || DOCUMENT_MARKER.test(key)) throw OUTSIDE;
-    text = libraryLine(Yaml.stringify({ [key]: 0 }), '', ': 0');
-    libraryKeys.set(key, text);
+    text = libraryLine(flavour.library({ [key]: 0 }), '', ': 0');
+    flavour.keys.set(key, text);
   }
   return text;
 }
