@@ -1,17 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { projectCopy } from './support/project-copy';
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** A copy of the project whose main.ts is replaced, so the checkout itself is never touched. */
+/** A copy of the project whose main.ts is replaced, so the checkout itself is never touched (build/ is then stale). */
 function projectWithMain(mainTs: string): string {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'invalid-app-'));
-  for (const entry of ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'dist', 'scripts', ...['plugin'].filter((e) => fs.existsSync(path.join(ROOT, e)))]) {
-    fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
-  }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+  const work = projectCopy('invalid-app-', ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'dist', 'plugin']);
   fs.writeFileSync(path.join(work, 'main.ts'), mainTs);
   return work;
 }

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { renderDistFiles, synthesizeCharts } from '../lib/output';
 import { buildApp } from '../main';
+import { projectCopy } from './support/project-copy';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -59,12 +59,8 @@ describe('the default app (cluster my-cluster)', () => {
 
 describe('`cdk8s synth` (the CLI, for real)', () => {
   test('runs the app, which writes dist/, and leaves its own output folder to cdk8s', () => {
-    // GIVEN a copy of the project (the CLI rewrites folders; keep the checkout untouched)
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-cli-'));
-    for (const entry of ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', 'scripts', ...optional(['plugin'])]) {
-      fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+    // GIVEN a copy of the project, with build/ (the CLI rewrites folders; keep the checkout untouched)
+    const work = projectCopy('cdk8s-cli-', ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', 'plugin']);
 
     // WHEN
     execFileSync(path.join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade'], { cwd: work, stdio: 'pipe' });
@@ -76,7 +72,3 @@ describe('`cdk8s synth` (the CLI, for real)', () => {
     expect(fs.readdirSync(path.join(work, '.cdk8s.out'))).toContain('my-cluster.k8s.yaml');
   }, 60_000);
 });
-
-function optional(entries: string[]): string[] {
-  return entries.filter((e) => fs.existsSync(path.join(ROOT, e)));
-}

@@ -9,6 +9,7 @@ import {
 } from '../../lib/clusters';
 import { ConfigError } from '../../lib/errors';
 import { synthesizeCharts } from '../../lib/output';
+import { projectCopy } from '../support/project-copy';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLUSTERS = path.join(ROOT, 'clusters');
@@ -182,17 +183,13 @@ describe('errors the constructs raise point into the file', () => {
 describe('npm run synth with a bad cluster file', () => {
   test('fails naming the file and leaves dist/ untouched', () => {
     // GIVEN a copy of the project whose cluster file has a typo
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-cluster-'));
-    for (const entry of ['main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', 'dist']) {
-      fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+    const work = projectCopy('bad-cluster-', ['main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', 'dist']);
     const file = path.join(work, 'clusters', 'my-cluster.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('instanceStorePolicy: RAID0', 'instanceStorePolicy: RAID1'));
     const before = treeOf(path.join(work, 'dist'));
 
-    // WHEN
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: work, encoding: 'utf8' });
+    // WHEN synthesized as npm run synth does (a cluster file is data: build/ stays current)
+    const result = spawnSync(process.execPath, ['scripts/run-app.mjs'], { cwd: work, encoding: 'utf8' });
 
     // THEN
     expect(result.status).not.toBe(0);

@@ -6,6 +6,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { bundlePlugin, PLUGIN_FILE } from '../../scripts/build-plugin';
 import { PluginContext, PluginViolation } from '../../lib/validation/plugin';
 import { setAt, validNodeClass, validNodePool } from './fixtures';
+import { projectCopy } from '../support/project-copy';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -165,11 +166,7 @@ describe('cdk8s synth with the plugin (real CLI)', () => {
 describe('cdk8s synth of an app with two clusters (real CLI, this project\'s cdk8s.yaml)', () => {
   test('GIVEN two charts whose objects share names WHEN cdk8s synth runs THEN the app and the plugin agree: both clusters pass, and findings name each cluster\'s construct', () => {
     // GIVEN a copy of the project whose app has clusters alpha and beta, alike but for their roles
-    const work = path.join(tmp, 'project');
-    for (const entry of ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'plugin', 'scripts']) {
-      fs.cpSync(path.join(ROOT, entry), path.join(work, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+    const work = projectCopy('two-clusters-', ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'plugin']);
     fs.writeFileSync(path.join(work, 'main.ts'), [
       "import { App, Chart } from 'cdk8s';",
       "import { AmiSelector, Ec2NodeClass, NodePool } from './lib/constructs';",
