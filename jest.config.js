@@ -2,7 +2,7 @@
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['**/test/**/*.test.ts'],
-  transform: { '^.+\\.tsx?$': 'ts-jest' },
+  transform: { '^.+\\.tsx?$': '<rootDir>/test/support/esbuild-transform.js' },
   // Two cores here: the default (cores - 1) leaves one idle while suites wait on the processes they spawn.
   maxWorkers: '100%',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cdk8s.out/'],
