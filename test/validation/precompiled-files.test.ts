@@ -33,10 +33,14 @@ describe('precompiledFile', () => {
     expect(moduleIn(project, 'build/lib/validation').precompiledFile('trees.json')).toBe(path.join(project, 'build/lib/validation/trees.json'));
   });
 
-  test('GIVEN a bundle elsewhere (plugin/) WHEN a file is asked for THEN only its own folder counts, never a build/ it happens to sit near', () => {
+  test('GIVEN the plugin bundle (plugin/, beside build/ in the checkout and the installed package) WHEN a file is asked for THEN the package build/ is used', () => {
     const project = projectWithBuiltFile();
-    fs.mkdirSync(path.join(project, 'plugin/lib'), { recursive: true });
-    expect(moduleIn(project, 'plugin').precompiledFile('trees.json')).toBeUndefined();
-    expect(moduleIn(path.join(project, 'plugin'), 'validation').precompiledFile('trees.json')).toBeUndefined();
+    expect(moduleIn(project, 'plugin').precompiledFile('trees.json')).toBe(path.join(project, 'build/lib/validation/trees.json'));
+  });
+
+  test('GIVEN any other folder WHEN a file is asked for THEN only its own folder counts, never a build/ it happens to sit near', () => {
+    const project = projectWithBuiltFile();
+    expect(moduleIn(project, 'bundles').precompiledFile('trees.json')).toBeUndefined();
+    expect(moduleIn(project, 'build').precompiledFile('trees.json')).toBeUndefined();
   });
 });
