@@ -1,5 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { Document, stringify } from 'yaml';
+import { cachedBounded } from '../validation/bounded-cache';
 
 /**
  * `Yaml.stringify(doc)` of cdk8s (the `yaml` library, YAML 1.1, no line folding),
@@ -35,7 +36,7 @@ export function fastUnfoldedYaml(doc: unknown): string | undefined {
   return fastYaml(doc, UNFOLDED_1_2);
 }
 
-/** What differs between the library's uses: its schema's tags and how it is called; plus what it wrote per string. */
+/** What differs between the library's uses: its schema's tags and how it is called; plus what it wrote per string (bounded, for long-running processes). */
 interface Flavour {
   readonly tagTests: readonly RegExp[];
   readonly library: (doc: unknown) => string;
@@ -151,28 +152,21 @@ function isSurelyPlain(value: string, flavour: Flavour): boolean {
   return PLAIN_SHAPE.test(value) && !flavour.tagTests.some((test) => test.test(value));
 }
 
+/** How many distinct strings and keys each flavour keeps as the library wrote them. */
+const MAX_REMEMBERED = 10_000;
+
 /** A single-line string value. */
 function stringText(value: string, flavour: Flavour): string {
   if (isSurelyPlain(value, flavour)) return value;
-  let text = flavour.scalars.get(value);
-  if (text === undefined) {
-    if (DOCUMENT_MARKER.test(value)) throw OUTSIDE;
-    text = libraryLine(flavour.library({ k: value }), 'k: ');
-    flavour.scalars.set(value, text);
-  }
-  return text;
+  if (DOCUMENT_MARKER.test(value)) throw OUTSIDE;
+  return cachedBounded(flavour.scalars, value, MAX_REMEMBERED, () => libraryLine(flavour.library({ k: value }), 'k: '));
 }
 
 /** A mapping key, as the library writes an implicit key. */
 function keyText(key: string, flavour: Flavour): string {
   if (isSurelyPlain(key, flavour)) return key;
-  let text = flavour.keys.get(key);
-  if (text === undefined) {
-    if (key === '' || key.length > 1000 || key.includes('\n') || DOCUMENT_MARKER.test(key)) throw OUTSIDE;
-    text = libraryLine(flavour.library({ [key]: 0 }), '', ': 0');
-    flavour.keys.set(key, text);
-  }
-  return text;
+  if (key === '' || key.length > 1000 || key.includes('\n') || DOCUMENT_MARKER.test(key)) throw OUTSIDE;
+  return cachedBounded(flavour.keys, key, MAX_REMEMBERED, () => libraryLine(flavour.library({ [key]: 0 }), '', ': 0'));
 }
 
 /** The one line the library wrote, between a known prefix and suffix; anything else is outside. */
