@@ -2,7 +2,7 @@
  * Synth benchmark: whole-process wall time and peak memory of the ways to run the
  * app, side by side, and how the synth grows with the number of pools.
  *
- *   npm run bench                 # everything (about 5 minutes on 2 cores)
+ *   npm run bench                 # everything (about 8 minutes on 2 cores)
  *   npm run bench -- --pairs 1,100 --runs 3
  *
  * Every run is a fresh process in a temporary copy of the project (the checkout's
