@@ -27,7 +27,7 @@ const USAGE = `Usage: npm run bench [-- --runs N] [-- --pairs 1,100,1000,10000]
 Measures whole-process wall time (median) and peak RSS, each run a fresh process in a temporary copy of
 the project (the checkout's dist/ is never written):
   - the default app (clusters/) through npm run synth, node scripts/run-app.mjs (build/app.js), node build/main.js,
-    node --import tsx main.ts (the fallback when build/ is stale), cdk8s synth (app and validation
+    node --require tsx/cjs main.ts (the fallback when build/ is stale), cdk8s synth (app and validation
     plugin) and the stock npx ts-node main.ts, as ratios to ts-node;
   - one cluster of 1, 100, 1,000 and 10,000 pool/class pairs through the launcher (after a previous
     synth, and with dist/ removed first), and through node build/main.js with full validation and with
@@ -167,9 +167,10 @@ function writePairsCluster(dir: string, pairs: number): void {
 }
 
 /** userData bytes of a node class per bootstrap strategy, with each strategy's defaults (in this process). */
-async function userDataBytes(): Promise<Array<[string, number]>> {
-  const { buildClustersApp } = await import('../lib/clusters');
-  const { synthesizeCharts } = await import('../lib/output');
+function userDataBytes(): Array<[string, number]> {
+  // Loaded here, not at the top: --help and the timed runs never need the library in this process.
+  const { buildClustersApp } = require('../lib/clusters') as typeof import('../lib/clusters');
+  const { synthesizeCharts } = require('../lib/output') as typeof import('../lib/output');
   const strategies = [['native', 'al2023@v20260724'], ['manualInstall', 'al2023@v20250715'], ['bottlerocket', 'bottlerocket@v1.50.0'], ['amiDefault', 'al2023@v20260724']] as const;
   const nodeClasses = strategies.map(([strategy, amiAlias]) => ({ name: strategy.toLowerCase(), role: 'KarpenterNodeRole-bench', discoveryTag: 'bench', amiAlias, bootstrap: { strategy } }));
   const [chart] = synthesizeCharts(buildClustersApp([{ name: 'bench', file: 'bench.yaml', nodeClasses, nodePools: [] }]));
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
       ['`npm run synth` (npm, then the launcher: build/app.js)', 'npm', ['run', '-s', 'synth']],
       ['`node scripts/run-app.mjs` (the launcher, without npm)', process.execPath, ['scripts/run-app.mjs']],
       ['`node build/main.js` (the compiled app, not bundled)', process.execPath, ['build/main.js']],
-      ['`node --import tsx main.ts` (the launcher\'s fallback)', process.execPath, ['--import', 'tsx', 'main.ts']],
+      ['`node --require tsx/cjs main.ts` (the launcher\'s fallback)', process.execPath, ['--require', 'tsx/cjs', 'main.ts']],
       ['`cdk8s synth` (CLI, app, validation plugin)', bin('cdk8s'), ['synth', '--no-check-upgrade']],
       ['`npx ts-node main.ts` (stock cdk8s TypeScript runner)', 'npx', ['ts-node', 'main.ts']],
     ];
@@ -248,7 +249,7 @@ async function main(): Promise<void> {
 
     console.log('\nuserData bytes per bootstrap strategy');
     md.push('', '### userData bytes per bootstrap strategy', '', 'Each strategy with its defaults, no tuning (EC2 allows 16,384 bytes before base64).', '', '| strategy | userData bytes |', '|---|---:|');
-    for (const [strategy, bytes] of await userDataBytes()) {
+    for (const [strategy, bytes] of userDataBytes()) {
       console.log(`  ${strategy}: ${bytes} bytes`);
       md.push(`| ${strategy} | ${bytes.toLocaleString('en-US')} |`);
     }

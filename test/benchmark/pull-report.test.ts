@@ -186,7 +186,7 @@ print([t.text for t in root.iter(ns + 'text') if t.get('font-weight') == 'bold']
   });
 
   test('GIVEN no kubectl on PATH WHEN the script runs THEN it says so in one line and exits 1', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pull-report.ts', '--namespace', 'pull-benchmark'], {
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/pull-report.ts', '--namespace', 'pull-benchmark'], {
       cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: dir },
     });
     expect(run.status).toBe(1);
@@ -206,7 +206,7 @@ print([t.text for t in root.iter(ns + 'text') if t.get('font-weight') == 'bold']
       'users: [{name: lab, user: {token: not-a-secret}}]', '',
     ].join('\n'));
     // WHEN
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/pull-report.ts', '--namespace', 'pull-benchmark'], {
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/pull-report.ts', '--namespace', 'pull-benchmark'], {
       cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, KUBECONFIG: kubeconfig },
     });
     // THEN

@@ -279,7 +279,7 @@ describe('user data size, checked as at synth', () => {
 });
 
 describe('npm run userdata (real process)', () => {
-  const tsx = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/userdata.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+  const tsx = (args: string[]) => spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/userdata.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
 
   test('writes --out FILE and fails with exit 2 and a named flag on bad input', () => {
     // GIVEN

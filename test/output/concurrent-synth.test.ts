@@ -23,7 +23,7 @@ function treeOf(dir: string): Map<string, string> {
 }
 
 function synthProcess(cwd: string, run: string, barrier: string): Promise<Exit> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', APP], {
+  const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', APP], {
     cwd, env: { ...process.env, SYNTH_RUN: run, SYNTH_BARRIER: barrier }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -17,7 +17,7 @@ describe('npm run import / check:imports', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'imports-'));
 
     // WHEN imported from it
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/import-crds.ts', '--from', from, '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/import-crds.ts', '--from', from, '--out', out], { cwd: ROOT, encoding: 'utf8' });
 
     // THEN it fails before generating anything
     expect(result.status).toBe(1);

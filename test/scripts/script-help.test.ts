@@ -10,7 +10,7 @@ const SKIPPED = new Set(['node_modules', '.git', 'build', '.cdk8s.out']);
 /** npm scripts that run one file of scripts/ (`tsx scripts/x.ts ...`), by name. */
 function scriptCommands(): Record<string, string> {
   const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return Object.fromEntries(Object.entries(scripts).filter(([, command]) => /^(tsx|node( --import tsx)?) scripts\/[\w-]+\.(ts|mjs)\b[^&|;]*$/.test(command)));
+  return Object.fromEntries(Object.entries(scripts).filter(([, command]) => /^(tsx|node( --import tsx| --require tsx\/cjs)?) scripts\/[\w-]+\.(ts|mjs)\b[^&|;]*$/.test(command)));
 }
 
 /** Every file in `dir` with its content and mode. */
