@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderDistFiles, synthesizeCharts } from '../lib/output';
 import { buildApp } from '../main';
-import { projectCopy } from './support/project-copy';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -55,20 +53,4 @@ describe('the default app (cluster my-cluster)', () => {
       expect(fs.readFileSync(path.join(ROOT, 'dist', file), 'utf8')).toBe(content);
     }
   });
-});
-
-describe('`cdk8s synth` (the CLI, for real)', () => {
-  test('runs the app, which writes dist/, and leaves its own output folder to cdk8s', () => {
-    // GIVEN a copy of the project, with build/ (the CLI rewrites folders; keep the checkout untouched)
-    const work = projectCopy('cdk8s-cli-', ['cdk8s.yaml', 'main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', 'plugin']);
-
-    // WHEN
-    execFileSync(path.join(ROOT, 'node_modules/.bin/cdk8s'), ['synth', '--no-check-upgrade'], { cwd: work, stdio: 'pipe' });
-
-    // THEN dist/ matches the committed one, and the CLI's folder has cdk8s's layout
-    for (const file of [...renderDistFiles(synthesizeCharts(buildApp())).keys(), 'helm/karpenter-soci/Chart.yaml', 'helm/karpenter-soci/templates/ec2nodeclasses.yaml']) {
-      expect(fs.readFileSync(path.join(work, 'dist', file), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'dist', file), 'utf8'));
-    }
-    expect(fs.readdirSync(path.join(work, '.cdk8s.out'))).toContain('my-cluster.k8s.yaml');
-  }, 60_000);
 });
