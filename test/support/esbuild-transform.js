@@ -1,7 +1,7 @@
 /**
  * Jest transform for the TypeScript sources and tests: esbuild strips the types, as tsx does
  * for the app (tsconfig sets isolatedModules, so every file compiles on its own). Types are
- * checked by `tsc --noEmit` in `npm test`, before jest runs. A file takes about a millisecond,
+ * checked by `tsc --noEmit` in test/typecheck.test.ts, a suite of its own. A file takes about a millisecond,
  * which matters on a cold cache (a fresh clone, CI).
  */
 const crypto = require('node:crypto');
