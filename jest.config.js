@@ -5,5 +5,6 @@ module.exports = {
   transform: { '^.+\\.tsx?$': '<rootDir>/test/support/esbuild-transform.js' },
   // Two cores here: the default (cores - 1) leaves one idle while suites wait on the processes they spawn.
   maxWorkers: '100%',
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.cdk8s.out/'],
 };
