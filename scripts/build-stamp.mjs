@@ -128,7 +128,8 @@ Records which sources build/ is compiled from (npm run build runs both steps aro
 scripts/run-app.mjs runs the compiled app only while every source still matches the stamp.
 `;
 
-function main(argv) {
+/** The command line: `snapshot`, `commit` or `fresh` (exported so tests can run both steps of a build in one process). */
+export function main(argv) {
   const [command] = argv;
   if (command === 'snapshot') {
     const { outDir, stamp } = snapshotSources();
