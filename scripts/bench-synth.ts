@@ -27,7 +27,7 @@ const USAGE = `Usage: npm run bench [-- --runs N] [-- --pairs 1,100,1000,10000]
 Measures whole-process wall time (median) and peak RSS, each run a fresh process in a temporary copy of
 the project (the checkout's dist/ is never written):
   - the default app (clusters/) through npm run synth, node scripts/run-app.mjs (build/app.js), node build/main.js,
-    node --require tsx/cjs main.ts (the fallback when build/ is stale), cdk8s synth (app and validation
+    node --import tsx main.ts (the fallback when build/ is stale), cdk8s synth (app and validation
     plugin) and the stock npx ts-node main.ts, as ratios to ts-node;
   - one cluster of 1, 100, 1,000 and 10,000 pool/class pairs through the launcher (after a previous
     synth, and with dist/ removed first), and through node build/main.js with full validation and with
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
       ['`npm run synth` (npm, then the launcher: build/app.js)', 'npm', ['run', '-s', 'synth']],
       ['`node scripts/run-app.mjs` (the launcher, without npm)', process.execPath, ['scripts/run-app.mjs']],
       ['`node build/main.js` (the compiled app, not bundled)', process.execPath, ['build/main.js']],
-      ['`node --require tsx/cjs main.ts` (the launcher\'s fallback)', process.execPath, ['--require', 'tsx/cjs', 'main.ts']],
+      ['`node --import tsx main.ts` (the launcher\'s fallback)', process.execPath, ['--import', 'tsx', 'main.ts']],
       ['`cdk8s synth` (CLI, app, validation plugin)', bin('cdk8s'), ['synth', '--no-check-upgrade']],
       ['`npx ts-node main.ts` (stock cdk8s TypeScript runner)', 'npx', ['ts-node', 'main.ts']],
     ];

@@ -92,6 +92,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
     else runCompiled(path.join(PROJECT_DIR, freshness.outDir, 'main.js'));
   } else {
     console.error(`synth: running main.ts through tsx: ${freshness.reason} (npm run build makes synth start faster)`);
-    runChild(['--require', 'tsx/cjs', path.join(PROJECT_DIR, 'main.ts')]);
+    // tsx's full loader (ESM hooks too): main.ts is the team's, and may import() TypeScript.
+    runChild(['--import', 'tsx', path.join(PROJECT_DIR, 'main.ts')]);
   }
 }

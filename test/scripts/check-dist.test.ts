@@ -36,7 +36,7 @@ describe('npm run check', () => {
     const before = contents(dist);
 
     // WHEN the check runs on that folder
-    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'scripts/check-dist.ts', '--root', root], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/check-dist.ts', '--root', root], { cwd: ROOT, encoding: 'utf8' });
 
     // THEN it fails, listing the three files, with a unified diff of the edit
     expect(result.status).toBe(1);

@@ -102,6 +102,12 @@ describe('scripts/run-app.mjs (npm run synth and cdk8s.yaml app)', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('GIVEN a stale build/ and a main.ts that import()s TypeScript WHEN run THEN it runs (tsx\'s full loader, not only its require hook)', () => {
+    stamp(dir);
+    fs.writeFileSync(path.join(dir, 'main.ts'), "import * as fs from 'node:fs';\nimport('./lib/answer').then(({ ANSWER }) => fs.writeFileSync('ran.txt', `source ${ANSWER}`));\n");
+    expect(runApp(dir)).toEqual({ ran: 'source 42', status: 0, stderr: expect.stringContaining('main.ts changed since build/ was built') });
+  });
+
   test('GIVEN the bundle build/app.js WHEN run THEN it runs with a V8 code cache, written once, and a bad cache is only replaced', () => {
     // GIVEN a bundled app beside the compiled one, stamped current
     fs.writeFileSync(path.join(dir, 'build/app.js'), "exports.main = () => require('node:fs').writeFileSync('ran.txt', 'bundle');\n");
