@@ -47,8 +47,12 @@ describe('every npm script that runs a file of scripts/ answers --help', () => {
     expect(scripts).toEqual(expect.arrayContaining(['import', 'check:imports', 'build:plugin', 'bench', 'userdata', 'check']));
     const before = state(copy);
 
-    // WHEN each runs with --help
-    const results = await Promise.all(scripts.map((script) => run(copy, script, commands[script])));
+    // WHEN each runs with --help: npm run check first, which loads the most, so the others find lib/ in tsx's cache
+    const first = scripts.includes('check') ? ['check'] : [];
+    const results = [
+      ...(await Promise.all(first.map((script) => run(copy, script, commands[script])))),
+      ...(await Promise.all(scripts.filter((script) => !first.includes(script)).map((script) => run(copy, script, commands[script])))),
+    ];
 
     // THEN each prints its usage and exits 0, and the project is as it was
     const failures = results
