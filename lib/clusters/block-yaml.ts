@@ -89,7 +89,8 @@ function readMapping(lines: readonly ContentLine[], at: number, column: number, 
   for (;;) {
     const entry = MAP_ENTRY.exec(text) ?? decline();
     const key = entry[1];
-    if (KEYWORD_KEYS.has(key) || Object.prototype.hasOwnProperty.call(mapping, key)) decline();
+    // The library refuses implicit keys longer than 1,024 characters.
+    if (KEYWORD_KEYS.has(key) || key.length > 1000 || Object.prototype.hasOwnProperty.call(mapping, key)) decline();
     const rest = (entry[2] ?? '').trimStart();
     let value: unknown;
     if (rest === '' || rest.startsWith('#')) {

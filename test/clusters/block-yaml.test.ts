@@ -94,7 +94,7 @@ describe('readBlockYaml (the fast path of cluster files)', () => {
       'a: &x 1\nb: *x', 'a: !tag x', 'a: |\n  text', 'a: >\n  text', 'a: {b: 1}', 'a: plain\n  continued', 'a:\n\tb: 1', 'a: 1\na: 2',
       '%YAML 1.2\n---\na: 1', '---\na: 1', '- a', 'just a scalar', '  a: 1', 'a:\n  - - x', 'a:\n  -\n    b: 1', 'true: 1', '1: a', '__proto__: x',
       'a: 1.5', 'a: -1', 'a: 0x1f', 'a: 0o7', 'a: 1e3', 'a: .inf', 'a: 007', 'a: 12345678901234567', 'a: "x\\ny"', "a: 'open", 'a: [a, ]',
-      'a: [a, [b]]', 'a: [a: b]', 'a: [x\n  , y]', 'a: b: c', 'a: x\r\nb: y', '\uFEFFa: 1',
+      'a: [a, [b]]', 'a: [a: b]', 'a: [x\n  , y]', 'a: b: c', 'a: x\r\nb: y', '\uFEFFa: 1', `${'k'.repeat(1025)}: v`,
     ];
     for (const text of outside) expect({ text, read: readBlockYaml(text) }).toEqual({ text, read: undefined });
   });
