@@ -29,6 +29,8 @@ const ESTIMATED_SECONDS = {
   'test/node-run/renderers.test.ts': 2,
   'test/cli/userdata-cli.test.ts': 2,
   'test/benchmark/pull-report.test.ts': 2,
+  'test/clusters/block-yaml.test.ts': 2,
+  'test/output/manifest-yaml.test.ts': 2,
 };
 
 class SlowFirstSequencer extends Sequencer {
