@@ -2,9 +2,10 @@
  * A reader for the plain block YAML that cluster files are written in: block mappings and
  * sequences, one-line plain or quoted scalars, comments. For such a text it returns exactly
  * what the `yaml` library's `parseDocument(text).toJS()` returns; for anything else (flow
- * collections, block scalars, anchors, tags, multi-line or escaped scalars, numbers other
- * than plain integers, duplicate keys, tabs, directives) it returns `undefined`, and the
- * caller parses the text with the library, which also locates problems by line and column.
+ * mappings, nested or multi-line flow sequences, block scalars, anchors, tags, multi-line or
+ * escaped scalars, numbers other than plain integers, duplicate keys, tabs, directives) it
+ * returns `undefined`, and the caller parses the text with the library, which also locates
+ * problems by line and column.
  *
  * Why: at 1,000 node classes the library's parse was an eighth of a synth (8,000 lines,
  * 280 ms on a cold start), most of it its lexer, which this reader does not need.
@@ -56,18 +57,18 @@ function decline(): never {
   throw new Declined();
 }
 
-/** The lines that hold something, without blank and comment-only lines. */
+/** The lines that hold something, without blank and comment-only lines, and without trailing spaces. */
 function contentLines(text: string): ContentLine[] {
   // Tabs, carriage returns, control characters, a byte-order mark, surrogates and Unicode line separators.
   if (/[\x00-\x08\t\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]/.test(text)) decline();
   const lines: ContentLine[] = [];
   for (const line of text.split('\n')) {
-    const indent = line.length - line.trimStart().length;
+    const indent = skipSpaces(line, 0);
     const content = line.slice(indent);
     if (content === '' || content.startsWith('#')) continue;
     // Directives and document markers belong to the library.
     if (indent === 0 && (content.startsWith('%') || content.startsWith('---') || content.startsWith('...'))) decline();
-    lines.push({ indent, text: content.trimEnd() });
+    lines.push({ indent, text: withoutTrailingSpaces(content) });
   }
   return lines;
 }
@@ -91,7 +92,7 @@ function readMapping(lines: readonly ContentLine[], at: number, column: number, 
     const key = entry[1];
     // The library refuses implicit keys longer than 1,024 characters.
     if (KEYWORD_KEYS.has(key) || key.length > 1000 || Object.prototype.hasOwnProperty.call(mapping, key)) decline();
-    const rest = (entry[2] ?? '').trimStart();
+    const rest = (entry[2] ?? '').slice(skipSpaces(entry[2] ?? '', 0));
     let value: unknown;
     if (rest === '' || rest.startsWith('#')) {
       [value, at] = nestedValue(lines, at + 1, column);
@@ -122,7 +123,7 @@ function readSequence(lines: readonly ContentLine[], at: number, indent: number)
   for (;;) {
     const { text } = lines[at];
     const afterDash = text.slice(1);
-    const item = afterDash.trimStart();
+    const item = afterDash.slice(skipSpaces(afterDash, 0));
     // An empty item, a nested `- - x`, or a comment right after the dash: left to the library.
     if (item === '' || item.startsWith('#') || isSequenceItem(item)) decline();
     if (MAP_ENTRY.test(item)) {
@@ -150,7 +151,7 @@ function readScalar(text: string): unknown {
   }
   if (NOT_PLAIN_START.has(text[0]) || (text[0] === '-' && (text.length === 1 || text[1] === ' '))) decline();
   const comment = text.indexOf(' #');
-  const plain = (comment < 0 ? text : text.slice(0, comment)).trimEnd();
+  const plain = withoutTrailingSpaces(comment < 0 ? text : text.slice(0, comment));
   if (plain.includes(': ') || plain.endsWith(':')) decline();
   return resolvePlain(plain);
 }
@@ -175,7 +176,7 @@ function readFlowSequence(text: string): unknown[] {
     } else {
       const end = text.slice(i).search(/[,\]]/);
       if (end < 0) decline(); // continues on the next line
-      const plain = text.slice(i, i + end).trimEnd();
+      const plain = withoutTrailingSpaces(text.slice(i, i + end));
       // Flow indicators, a mapping, a comment or an empty item: left to the library.
       if (plain === '' || /[[\]{}:#'"]/.test(plain) || NOT_PLAIN_START.has(plain[0]) || plain[0] === '-') decline();
       value = resolvePlain(plain);
@@ -190,9 +191,16 @@ function readFlowSequence(text: string): unknown[] {
   }
 }
 
+/** The index of the first character at or after `i` that is not a space. YAML's white space is the space alone (and tab, which is declined): not U+00A0 or U+3000, which `trim` would take. */
 function skipSpaces(text: string, i: number): number {
   while (text[i] === ' ') i += 1;
   return i;
+}
+
+function withoutTrailingSpaces(text: string): string {
+  let end = text.length;
+  while (text[end - 1] === ' ') end -= 1;
+  return text.slice(0, end);
 }
 
 /** A quoted scalar on one line starting at `text[start]`, and the index after its closing quote. */

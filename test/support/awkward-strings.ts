@@ -5,6 +5,6 @@ export const AWKWARD_STRINGS = [
   ' lead', 'trail ', 'a\tb', "it's", 'say "hi"', `both ' and "`, 'héllo', 'ü', '日本', '😀', '%x', '---x', '...', 'x\u0085', '\x01',
   'a:b', 'arn:aws:iam::123456789012:role/x', 'https://example.com/a?b=c&d', '250Gi', 'v1.2', '10.0.0.0/16', 'karpenter.sh/nodepool',
   'a=b', '@x', 'x@y', '_x', '=', '<<', '*a', '&a', '!tag', '|', '>', '[a]', '{a}', 'a,b', '`x`', '\\', 'C:\\x',
-  'a\nb', 'a\nb\n', 'a\nb\n\n', '\na', ' a\nb', '\ta\nb', 'a\n b', 'a\n\n\nb\n', 'a\n  \nb', 'a\nb \n', 'a\n ', 'a\nb  ',
+  'a\nb', 'a\nb\n', 'a\nb\n\n', '\na', ' a\nb', '\ta\nb', 'a\n b', 'a\n\n\nb\n', 'a\n  \nb', 'a\nb \n', 'a\n ', 'a\nb  ', '\u00a0x', 'x\u00a0', '\u3000', 'a\u2003b',
   '---\nx', 'x\n---\n', 'x\n%y\n', '\n', '\n\n', 'a\r\nb', 'key: value\n--//\nContent-Type: text/x-shellscript\n\n#!/bin/bash\necho "$x"\n',
 ];
