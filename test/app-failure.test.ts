@@ -53,9 +53,9 @@ runSynth(() => {
 `;
 
 describe('a synth of an invalid app', () => {
-  // package.json's synth script; the copy's main.ts differs from build/'s, so it runs main.ts through tsx
   type Command = [name: string, argv: string[]];
   type Failure = [name: string, mainTs: string, expected: string];
+  // package.json's synth script; the copy's main.ts differs from build/'s, so it runs main.ts through tsx
   const npmRunSynth: Command = ['npm run synth', [process.execPath, 'scripts/run-app.mjs']];
   const cdk8sSynth: Command = ['cdk8s synth', [path.join(ROOT, 'node_modules/.bin/cdk8s'), 'synth', '--no-check-upgrade']];
   const constructError: Failure = ['a construct error', INVALID_APP, 'my-cluster/Pool: weight 101 is invalid: an integer from 1 to 100'];
