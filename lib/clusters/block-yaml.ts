@@ -92,7 +92,7 @@ function readMapping(lines: readonly ContentLine[], at: number, column: number, 
     const key = entry[1];
     // The library refuses implicit keys longer than 1,024 characters.
     if (KEYWORD_KEYS.has(key) || key.length > 1000 || Object.prototype.hasOwnProperty.call(mapping, key)) decline();
-    const rest = (entry[2] ?? '').slice(skipSpaces(entry[2] ?? '', 0));
+    const rest = withoutLeadingSpaces(entry[2] ?? '');
     let value: unknown;
     if (rest === '' || rest.startsWith('#')) {
       [value, at] = nestedValue(lines, at + 1, column);
@@ -123,7 +123,7 @@ function readSequence(lines: readonly ContentLine[], at: number, indent: number)
   for (;;) {
     const { text } = lines[at];
     const afterDash = text.slice(1);
-    const item = afterDash.slice(skipSpaces(afterDash, 0));
+    const item = withoutLeadingSpaces(afterDash);
     // An empty item, a nested `- - x`, or a comment right after the dash: left to the library.
     if (item === '' || item.startsWith('#') || isSequenceItem(item)) decline();
     if (MAP_ENTRY.test(item)) {
@@ -195,6 +195,10 @@ function readFlowSequence(text: string): unknown[] {
 function skipSpaces(text: string, i: number): number {
   while (text[i] === ' ') i += 1;
   return i;
+}
+
+function withoutLeadingSpaces(text: string): string {
+  return text.slice(skipSpaces(text, 0));
 }
 
 function withoutTrailingSpaces(text: string): string {
