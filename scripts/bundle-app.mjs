@@ -3,30 +3,73 @@
  * Step of `npm run build`, after tsc and scripts/precompile-validators.mjs: bundles the
  * compiled app (build/main.js and every module it requires) into one file, build/app.js,
  * which scripts/run-app.mjs runs. One file loads about a third faster than the 400-odd
- * modules it replaces. The validators' precompiled files are copied beside it, since the
- * bundled modules look for them in their own folder; they are checked as everywhere
- * else (schema hash, CEL version). build/.npmignore keeps all of this out of the package.
+ * modules it replaces.
+ *
+ * The bundle also embeds what lib/precomputed.ts lists: results of the package's code
+ * alone (the cluster file schema's text, the Helm chart's variants), computed here by the
+ * compiled modules being bundled, and the validators' precompiled files. They are written
+ * to build/precomputed/ and bundled from there, so the bundle and its embedded results
+ * come from one build. build/.npmignore keeps all of this out of the package.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { PROJECT_DIR } from './build-stamp.mjs';
 
 const BUILD = path.join(PROJECT_DIR, 'build');
 export const APP_BUNDLE = 'app.js';
-const PRECOMPILED = ['standalone-validators.js', 'cel-parse-trees.json'];
+const PRECOMPUTED_DIR = 'precomputed';
 
 const USAGE = `Usage: node scripts/bundle-app.mjs
 
-Run by npm run build: bundles build/main.js into build/${APP_BUNDLE} (what npm run synth and cdk8s synth run)
-and copies the precompiled validators beside it.
+Run by npm run build: bundles build/main.js into build/${APP_BUNDLE} (what npm run synth and cdk8s synth run),
+with the results of lib/precomputed.ts computed now and embedded.
 `;
+
+/**
+ * Computes the results that need computing, with the compiled modules about to be bundled, into
+ * build/precomputed/; returns, for every key of lib/precomputed.ts, the file of build/ holding it.
+ */
+function writePrecomputed() {
+  const compiled = (module) => createRequire(import.meta.url)(path.join(BUILD, 'lib', module));
+  const computed = {
+    clusterFileSchema: compiled('clusters').renderClusterFileSchema(),
+    chartVariants: compiled('helm/helm-chart').chartVariants(),
+  };
+  fs.mkdirSync(path.join(BUILD, PRECOMPUTED_DIR), { recursive: true });
+  const modules = {
+    standaloneValidators: './lib/validation/standalone-validators.js',
+    celParseTrees: './lib/validation/cel-parse-trees.json',
+  };
+  for (const [key, value] of Object.entries(computed)) {
+    modules[key] = `./${PRECOMPUTED_DIR}/${key}.json`;
+    fs.writeFileSync(path.join(BUILD, modules[key]), `${JSON.stringify(value)}\n`);
+  }
+  const wanted = [...compiled('precomputed').PRECOMPUTED_KEYS].sort();
+  if (JSON.stringify(Object.keys(modules).sort()) !== JSON.stringify(wanted)) {
+    throw new Error(`bundle-app: embeds ${Object.keys(modules).sort().join(', ')}, but lib/precomputed.ts lists ${wanted.join(', ')}`);
+  }
+  return modules;
+}
+
+/** The bundle's entry point: embeds the results (each loaded on first use), then is build/main.js. */
+function entryPoint(modules) {
+  const loaders = Object.entries(modules).map(([key, file]) => `  ${key}: () => require(${JSON.stringify(file)}),`);
+  return [
+    `require('./lib/precomputed').embedPrecomputed({`,
+    ...loaders,
+    '});',
+    "module.exports = require('./main.js');",
+    '',
+  ].join('\n');
+}
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(USAGE);
 } else {
   buildSync({
-    entryPoints: [path.join(BUILD, 'main.js')],
+    stdin: { contents: entryPoint(writePrecomputed()), resolveDir: BUILD, sourcefile: 'app-entry.js', loader: 'js' },
     outfile: path.join(BUILD, APP_BUNDLE),
     bundle: true,
     platform: 'node',
@@ -37,7 +80,6 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
     legalComments: 'eof',
     logLevel: 'error',
   });
-  for (const file of PRECOMPILED) fs.copyFileSync(path.join(BUILD, 'lib', 'validation', file), path.join(BUILD, file));
-  fs.writeFileSync(path.join(BUILD, '.npmignore'), ['/.sources*.json', `/${APP_BUNDLE}`, `/${APP_BUNDLE}.cache*`, ...PRECOMPILED.map((f) => `/${f}`), ''].join('\n'));
+  fs.writeFileSync(path.join(BUILD, '.npmignore'), ['/.sources*.json', `/${APP_BUNDLE}`, `/${APP_BUNDLE}.cache*`, `/${PRECOMPUTED_DIR}/`, ''].join('\n'));
   console.log(`build/${APP_BUNDLE}: ${(fs.statSync(path.join(BUILD, APP_BUNDLE)).size / 1024).toFixed(0)} KiB`);
 }

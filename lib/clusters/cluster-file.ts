@@ -8,6 +8,7 @@
 import { ec2NodeClassCrdSchema, karpenterAjvSchema, nodePoolCrdSchema, SchemaNode } from '../validation/schemas';
 import { SociGuard } from '../validation/acknowledgements';
 import { DEFAULT_MANUAL_SOCI_ROOT, DEFAULT_SOCI_VERSION, MIN_SOCI_VERSION } from '../bootstrap/soci-facts';
+import { precomputed } from '../precomputed';
 
 /** One cluster: the node classes and the pools that use them. Written to `dist/<name>/`. */
 export interface ClusterFile {
@@ -406,7 +407,7 @@ export function clusterFileSchema(): SchemaNode {
   return cached;
 }
 
-/** The text of `clusters/cluster.schema.json`. */
+/** The text of `clusters/cluster.schema.json` (embedded in the app bundle, which compares it with the file on every synth). */
 export function renderClusterFileSchema(): string {
-  return `${JSON.stringify(clusterFileSchema(), null, 2)}\n`;
+  return precomputed('clusterFileSchema', () => `${JSON.stringify(clusterFileSchema(), null, 2)}\n`);
 }

@@ -13,6 +13,7 @@ import { DEFAULT_REQUIREMENTS } from '../constructs/requirement';
 import { ConfigError } from '../errors';
 import { synthesizeCharts, KubeObject } from '../output/manifest-files';
 import { unfoldedYaml } from '../output/manifest-yaml';
+import { precomputed } from '../precomputed';
 import { CHART_STRATEGIES, ChartValues, chartValuesSchema, clusterValues, DEFAULT_AMI_ALIAS, valuesRows } from './chart-values';
 import { TemplateBuilder } from './template-text';
 import { CountTuning, deriveUserDataTemplate, TUNING_SENTINELS } from './user-data-template';
@@ -58,7 +59,7 @@ const VOLUME_SENTINELS = { sizeGiB: 7777, iops: 7778, throughputMiBps: 1777, kms
  */
 export function renderHelmChart(options: HelmChartOptions): Map<string, string> {
   const defaults = clusterValues(options.defaults);
-  const variants = Object.keys(CHART_STRATEGIES).map((strategy) => synthesizeVariant(strategy as BootstrapStrategy));
+  const variants = chartVariants();
   const dir = CHART_NAME;
   const files = new Map<string, string>([
     [`${dir}/Chart.yaml`, renderChartYaml(options.version)],
@@ -82,7 +83,11 @@ export function renderHelmChart(options: HelmChartOptions): Map<string, string> 
   return files;
 }
 
-interface Variant {
+/**
+ * One bootstrap strategy's node class and pool as the constructs synthesize them with sentinels,
+ * and its user data as Helm template lines: what the chart's templates are made from. Plain JSON.
+ */
+export interface ChartVariant {
   readonly strategy: BootstrapStrategy;
   readonly nodeClass: KubeObject;
   /** The node class without a data volume: the constructs' defaults. */
@@ -92,8 +97,16 @@ interface Variant {
   readonly userDataEndsWithNewline: boolean;
 }
 
+/**
+ * Every strategy's variant. They depend on this package's code alone, so the app bundle embeds
+ * them (lib/precomputed.ts); elsewhere they are synthesized here, a quarter of a default synth.
+ */
+export function chartVariants(): readonly ChartVariant[] {
+  return precomputed('chartVariants', () => Object.keys(CHART_STRATEGIES).map((strategy) => synthesizeVariant(strategy as BootstrapStrategy)));
+}
+
 /** One strategy's node class and pool, synthesized by the constructs with sentinels and every tuning count set. */
-function synthesizeVariant(strategy: BootstrapStrategy): Variant {
+function synthesizeVariant(strategy: BootstrapStrategy): ChartVariant {
   const amiAlias = strategy === 'bottlerocket' ? 'bottlerocket@latest' : DEFAULT_AMI_ALIAS;
   const synth = (dataVolume: typeof VOLUME_SENTINELS | undefined) => {
     const spec: ClusterSpec = {
@@ -137,7 +150,7 @@ function replaceLeaves(node: unknown, value: string, token: string): unknown {
   return node;
 }
 
-function nodeClassBody(variant: Variant): string {
+function nodeClassBody(variant: ChartVariant): string {
   const t = new TemplateBuilder();
   let object = structuredClone(variant.nodeClass) as Record<string, any>;
   object = replaceLeaves(object, SENTINEL.nodeClass, t.token({ kind: 'value', expr: '$nc.name' })) as Record<string, any>;
@@ -163,7 +176,7 @@ function nodeClassBody(variant: Variant): string {
   return t.render(object);
 }
 
-function nodePoolBody(variant: Variant): string {
+function nodePoolBody(variant: ChartVariant): string {
   const t = new TemplateBuilder();
   let object = structuredClone(variant.nodePool) as Record<string, any>;
   object = replaceLeaves(object, SENTINEL.pool, t.token({ kind: 'value', expr: '$p.name' })) as Record<string, any>;
@@ -226,7 +239,7 @@ function assertNoSentinels(object: unknown, strategy: string): void {
 }
 
 /** One document per entry, the variant chosen by the entry's strategy. */
-function byStrategy(variants: readonly Variant[], strategyExpr: string, body: (variant: Variant) => string): string {
+function byStrategy(variants: readonly ChartVariant[], strategyExpr: string, body: (variant: ChartVariant) => string): string {
   return variants.map((variant, i) => [
     `{{- ${i === 0 ? 'if' : 'else if'} eq ${strategyExpr} ${JSON.stringify(variant.strategy)} }}`,
     '---',
@@ -234,7 +247,7 @@ function byStrategy(variants: readonly Variant[], strategyExpr: string, body: (v
   ].join('\n')).join('\n');
 }
 
-function renderNodeClassTemplate(variants: readonly Variant[]): string {
+function renderNodeClassTemplate(variants: readonly ChartVariant[]): string {
   return [
     `{{- /* ${HEADER} */}}`,
     '{{- $names := dict }}',
@@ -251,7 +264,7 @@ function renderNodeClassTemplate(variants: readonly Variant[]): string {
   ].join('\n');
 }
 
-function renderNodePoolTemplate(variants: readonly Variant[]): string {
+function renderNodePoolTemplate(variants: readonly ChartVariant[]): string {
   return [
     `{{- /* ${HEADER} */}}`,
     '{{- $names := dict }}',

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CelScalar, celEnv, celMethod, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { embeddedResult } from '../precomputed';
 import { cachedBounded } from './bounded-cache';
 import { childPointer } from './finding';
 import { isObject } from './manifest-kinds';
@@ -85,12 +86,20 @@ export interface ParseTrees {
 
 let parseTrees: Map<string, string> | null | undefined;
 
-/** The stored parse trees, when present and made by the installed CEL library. */
+/**
+ * The stored parse trees, when present and made by the installed CEL library; the app
+ * bundle's embedded ones were made by the CEL library bundled with them.
+ */
 function storedParseTrees(): Map<string, string> | null {
   if (parseTrees === undefined) {
-    const file = precompiledFile(PARSE_TREES_FILE);
-    const stored = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ParseTrees) : undefined;
-    parseTrees = stored?.celVersion === celVersion() ? new Map(Object.entries(stored.trees)) : null;
+    const embedded = embeddedResult('celParseTrees');
+    if (embedded) {
+      parseTrees = new Map(Object.entries(embedded.trees));
+    } else {
+      const file = precompiledFile(PARSE_TREES_FILE);
+      const stored = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ParseTrees) : undefined;
+      parseTrees = stored?.celVersion === celVersion() ? new Map(Object.entries(stored.trees)) : null;
+    }
   }
   return parseTrees;
 }

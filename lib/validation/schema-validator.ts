@@ -5,11 +5,13 @@
  * `npm run build` writes them as standalone code beside the compiled module
  * (lib/validation/precompile.ts), which loads several times faster than
  * compiling. A standalone validator is used only when it was generated from
- * exactly the schema asked for (a hash of it), with the installed ajv.
+ * exactly the schema asked for (a hash of it), with the installed ajv; or when the
+ * app bundle embeds it (lib/precomputed.ts), since both come out of one build.
  */
 import { createHash } from 'node:crypto';
 import type Ajv from 'ajv';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
+import { embeddedResult } from '../precomputed';
 import { childPointer, pointerKeys } from './finding';
 import { precompiledFile } from './precompiled-files';
 import { ec2NodeClassCrdSchema, karpenterAjvSchema, nodeConfigAjvSchema, nodePoolCrdSchema, SchemaNode } from './schemas';
@@ -47,7 +49,8 @@ export const VALIDATOR_SCHEMAS: Readonly<Record<SchemaName, () => SchemaNode>> =
   NodeConfig: nodeConfigAjvSchema,
 };
 
-interface StandaloneModule {
+/** The module scripts/precompile-validators.mjs writes: a validator per schema name, and their hashes. */
+export interface StandaloneModule {
   /** Per validator: the hash of the schema and ajv version it was generated from ({@link schemaHash}). */
   readonly schemaHashes: Readonly<Record<string, string>>;
   readonly [name: string]: unknown;
@@ -55,7 +58,8 @@ interface StandaloneModule {
 
 const validators = new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined;
-let standalone: StandaloneModule | null | undefined;
+/** The standalone validators, and whether they come from the same build as the code asking (embedded in the app bundle). */
+let standalone: { readonly validators: StandaloneModule; readonly sameBuild: boolean } | null | undefined;
 
 /** An ajv instance with this module's options and formats (and `options` on top). */
 export function createAjv(options: Options = {}): Ajv {
@@ -76,30 +80,36 @@ export function schemaHash(schema: SchemaNode): string {
   return createHash('sha1').update(JSON.stringify([ajvVersion(), AJV_OPTIONS, FORMATS, schema])).digest('base64');
 }
 
-function standaloneModule(): StandaloneModule | null {
+function standaloneModule(): typeof standalone {
   if (standalone === undefined) {
-    const file = precompiledFile(STANDALONE_VALIDATORS_FILE);
-    standalone = file ? (require(file) as StandaloneModule) : null;
+    const embedded = embeddedResult('standaloneValidators');
+    if (embedded) {
+      standalone = { validators: embedded, sameBuild: true };
+    } else {
+      const file = precompiledFile(STANDALONE_VALIDATORS_FILE);
+      standalone = file ? { validators: require(file) as StandaloneModule, sameBuild: false } : null;
+    }
   }
   return standalone;
 }
 
 /**
  * The validator of a schema, made once per process under `name`: the standalone one
- * `npm run build` generated when it matches the schema, else compiled now.
+ * `npm run build` generated when it matches the schema (or is embedded in the app bundle
+ * with it), else compiled now.
  * Every schema of the project is validated this way (the cluster file's too).
  */
 export function schemaValidator(name: string, schema: () => SchemaNode): ValidateFunction {
   let validate = validators.get(name);
   if (!validate) {
-    const wanted = schema();
     const generated = standaloneModule();
-    const candidate = generated?.[name];
-    if (typeof candidate === 'function' && generated?.schemaHashes[name] === schemaHash(wanted)) {
+    const candidate = generated?.validators[name];
+    // The schema is built only when needed: for the hash, or to compile it.
+    if (typeof candidate === 'function' && (generated!.sameBuild || generated!.validators.schemaHashes[name] === schemaHash(schema()))) {
       validate = candidate as ValidateFunction;
     } else {
       ajv ??= createAjv();
-      validate = ajv.compile(wanted);
+      validate = ajv.compile(schema());
     }
     validators.set(name, validate);
   }

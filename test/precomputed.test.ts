@@ -1,0 +1,87 @@
+import { parse } from '@bufbuild/cel';
+import { loadClusters } from '../lib/clusters';
+import { renderHelmChart } from '../lib/helm';
+import { chartVariants } from '../lib/helm/helm-chart';
+import { embedPrecomputed, precomputed } from '../lib/precomputed';
+import { serializeParseTree } from '../lib/validation/cel-rules';
+import { CLUSTERS_DIR, DEFAULT_CLUSTER } from '../main';
+
+type PrecomputedModule = typeof import('../lib/precomputed');
+type SchemaValidatorModule = typeof import('../lib/validation/schema-validator');
+type CelRulesModule = typeof import('../lib/validation/cel-rules');
+
+afterEach(() => embedPrecomputed({}));
+
+/** Fresh module instances (nothing embedded, nothing cached), as a new process has them. */
+function freshModules(): { precomputed: PrecomputedModule; schemaValidator: SchemaValidatorModule; celRules: CelRulesModule } {
+  let modules: ReturnType<typeof freshModules> | undefined;
+  jest.isolateModules(() => {
+    modules = {
+      precomputed: require('../lib/precomputed'),
+      schemaValidator: require('../lib/validation/schema-validator'),
+      celRules: require('../lib/validation/cel-rules'),
+    };
+  });
+  return modules!;
+}
+
+describe('precomputed', () => {
+  test('GIVEN nothing embedded (sources, the compiled library) WHEN a result is asked for THEN it is computed', () => {
+    const compute = jest.fn(() => 'computed schema');
+    expect(precomputed('clusterFileSchema', compute)).toBe('computed schema');
+    expect(compute).toHaveBeenCalledTimes(1);
+  });
+
+  test('GIVEN a result embedded by the app bundle WHEN it is asked for THEN it is loaded and nothing is computed', () => {
+    embedPrecomputed({ clusterFileSchema: () => 'embedded schema' });
+    const compute = jest.fn(() => 'computed schema');
+    expect(precomputed('clusterFileSchema', compute)).toBe('embedded schema');
+    expect(compute).not.toHaveBeenCalled();
+  });
+
+  test('GIVEN the chart variants as the bundle embeds them (written as JSON) WHEN the chart is rendered THEN every file is byte-identical to a chart from variants synthesized now', () => {
+    // GIVEN the project's clusters, and the chart rendered from freshly synthesized variants
+    const clusters = loadClusters(CLUSTERS_DIR);
+    const options = { version: '1.2.3', defaults: clusters.find((c) => c.name === DEFAULT_CLUSTER)!, clusters, onUnsupported: () => undefined };
+    const synthesizedNow = renderHelmChart(options);
+
+    // WHEN the variants are embedded as scripts/bundle-app.mjs embeds them, and the chart rendered again
+    const asEmbedded = JSON.parse(JSON.stringify(chartVariants()));
+    const load = jest.fn(() => asEmbedded);
+    embedPrecomputed({ chartVariants: load });
+    const fromEmbedded = renderHelmChart(options);
+
+    // THEN the embedded variants were used, and the chart is the same, file for file
+    expect(load).toHaveBeenCalled();
+    expect([...fromEmbedded.keys()]).toEqual([...synthesizedNow.keys()]);
+    for (const [file, text] of synthesizedNow) expect({ file, text: fromEmbedded.get(file) }).toEqual({ file, text });
+  });
+
+  test('GIVEN standalone validators embedded in the bundle WHEN a validator is asked for THEN the embedded one is used, without building its schema for a hash', () => {
+    // GIVEN a process whose bundle embeds a validator for "Probe", with no hash recorded
+    const { precomputed: fresh, schemaValidator } = freshModules();
+    const embeddedValidator = Object.assign(() => true, { errors: null });
+    fresh.embedPrecomputed({ standaloneValidators: () => ({ schemaHashes: {}, Probe: embeddedValidator }) });
+    const schema = jest.fn(() => ({ type: 'string' }));
+
+    // WHEN its validator is asked for THEN it is the embedded one, and the schema was never built
+    expect(schemaValidator.schemaValidator('Probe', schema)).toBe(embeddedValidator);
+    expect(schema).not.toHaveBeenCalled();
+    // AND a schema the bundle does not hold is compiled from its schema, as before
+    const other = schemaValidator.schemaValidator('NotEmbedded', () => ({ type: 'string' }));
+    expect([other('text'), other(7)]).toEqual([true, false]);
+  });
+
+  test('GIVEN CEL parse trees embedded in the bundle WHEN a rule is evaluated THEN its embedded tree is what runs', () => {
+    // GIVEN a process whose bundle embeds, for the rule "self.a == 1", the tree of "false"
+    const { precomputed: fresh, celRules } = freshModules();
+    fresh.embedPrecomputed({ celParseTrees: () => ({ celVersion: 'bundled', trees: { 'self.a == 1': serializeParseTree(parse('false'))! } }) });
+    const schema = { 'type': 'object', 'x-kubernetes-validations': [{ rule: 'self.a == 1', message: 'a must be 1' }] };
+
+    // WHEN an object that satisfies the rule's text is evaluated
+    const result = celRules.evaluateCelRules(schema, { a: 1 });
+
+    // THEN the embedded tree decided (its version is not compared with the installed library's)
+    expect(result.violations.map((v) => v.message)).toEqual(['a must be 1']);
+  });
+});
