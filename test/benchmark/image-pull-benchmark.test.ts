@@ -215,3 +215,28 @@ describe('KubeTypeSchema', () => {
     ]);
   });
 });
+
+describe('loading cdk8s-plus-28', () => {
+  test('GIVEN the library WHEN it is loaded and a cluster without a benchmark is built THEN cdk8s-plus-28 is not loaded; the first benchmark loads it', () => {
+    jest.isolateModules(() => {
+      // GIVEN cdk8s-plus-28 replaced by a module that records its loading
+      const loaded = jest.fn();
+      jest.doMock('cdk8s-plus-28', () => {
+        loaded();
+        return jest.requireActual('cdk8s-plus-28');
+      });
+
+      // WHEN the library is loaded and a pool and class are built
+      const lib = require('../../lib') as typeof import('../../lib');
+      const chart = new Chart(new App(), 'lazy', { disableResourceNameHashes: true });
+      const soci = new lib.NodePool(chart, 'Soci', { nodeClass: new lib.Ec2NodeClass(chart, 'SociClass', CLASS_PROPS) });
+
+      // THEN cdk8s-plus-28 was never loaded
+      expect(loaded).not.toHaveBeenCalled();
+
+      // AND WHEN a benchmark is built THEN it is, once
+      new lib.ImagePullBenchmark(chart, 'Bench', { image: IMAGE, sociPools: [soci] });
+      expect(loaded).toHaveBeenCalledTimes(1);
+    });
+  });
+});
