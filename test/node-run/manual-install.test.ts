@@ -268,6 +268,8 @@ describe('manual install script downloads', () => {
     const attempts = r.stderr.split('\n').filter((l) => l.startsWith('soci-bootstrap: attempt '));
     expect(attempts).toEqual([1, 2, 3].map((n) => `soci-bootstrap: attempt ${n}/3 failed: ${url}`));
     expect(r.stderr).toContain(`soci-bootstrap: ERROR: download failed after 3 attempts: ${url}`);
+    // Two pauses of retryDelaySeconds (1 s) between the three attempts, and no more waiting than that.
+    expect(r.durationMs).toBeGreaterThanOrEqual(2000);
     expect(r.durationMs).toBeLessThan(8000);
     expectNothingInstalled(s, r);
   });
