@@ -117,4 +117,30 @@ describe('CEL outcomes kept per content', () => {
     expect(second.violations.map((v) => v.jsonPath)).toEqual(['/spec']);
     expect(third).toEqual(first);
   });
+
+  test.each([
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+  ])('GIVEN an object with a null, then one alike but for %s in its place WHEN evaluated THEN they are told apart (JSON writes both as null)', (_name, number) => {
+    // GIVEN rules, on the whole object and on a nested one, that hold while the field is unset (a null is, as in Kubernetes)
+    const unset = (message: string) => [{ rule: '!has(self.a)', message }];
+    const schema = {
+      'type': 'object',
+      'x-kubernetes-validations': unset('a must be unset'),
+      'properties': { b: { 'type': 'object', 'x-kubernetes-validations': unset('b.a must be unset') } },
+    };
+    // WHEN
+    const withNull = evaluateCelRules(schema, { a: null, b: { a: null } });
+    const withNumber = evaluateCelRules(schema, { a: number, b: { a: number } });
+    // THEN
+    expect(withNull.violations).toEqual([]);
+    expect(withNumber.violations.map((v) => v.message)).toEqual(['a must be unset', 'b.a must be unset']);
+  });
+
+  test('GIVEN strings that read like null in JSON text WHEN evaluated THEN each content gets its own result', () => {
+    const schema = { 'type': 'object', 'x-kubernetes-validations': [{ rule: "self.a.endsWith('null')", message: 'a must end with null' }] };
+    const results = ['/dev/null', 'x:null}', 'null', 'nul', '[null]'].map((a) => evaluateCelRules(schema, { a }).violations.length);
+    expect(results).toEqual([0, 1, 0, 1, 1]);
+  });
 });
