@@ -9,6 +9,7 @@
 import type { ChartVariant } from './helm/helm-chart';
 import type { ParseTrees } from './validation/cel-rules';
 import type { StandaloneModule } from './validation/schema-validator';
+import type { SchemaNode } from './validation/schemas';
 
 /** What the app bundle can embed; each entry loads on first use. */
 export interface PrecomputedResults {
@@ -16,6 +17,8 @@ export interface PrecomputedResults {
   readonly clusterFileSchema: string;
   /** The Helm chart's node class and pool of each bootstrap strategy, synthesized with sentinels. */
   readonly chartVariants: readonly ChartVariant[];
+  /** `chartValuesSchema()`: the Helm chart's values.schema.json, built from the cluster file schema. */
+  readonly chartValuesSchema: SchemaNode;
   /** The standalone ajv validators of every schema (scripts/precompile-validators.mjs). */
   readonly standaloneValidators: StandaloneModule;
   /** The CRDs' CEL rules, parsed (scripts/precompile-validators.mjs). */
@@ -26,6 +29,7 @@ export interface PrecomputedResults {
 export const PRECOMPUTED_KEYS = Object.keys({
   clusterFileSchema: true,
   chartVariants: true,
+  chartValuesSchema: true,
   standaloneValidators: true,
   celParseTrees: true,
 } satisfies Record<keyof PrecomputedResults, true>) as ReadonlyArray<keyof PrecomputedResults>;

@@ -6,8 +6,8 @@
  * modules it replaces.
  *
  * The bundle also embeds what lib/precomputed.ts lists: results of the package's code
- * alone (the cluster file schema's text, the Helm chart's variants), computed here by the
- * compiled modules being bundled, and the validators' precompiled files. They are written
+ * alone (the cluster file schema's text, the Helm chart's variants and values schema),
+ * computed here by the compiled modules being bundled, and the validators' precompiled files. They are written
  * to build/precomputed/ and bundled from there, so the bundle and its embedded results
  * come from one build. build/.npmignore keeps all of this out of the package.
  */
@@ -36,6 +36,7 @@ function writePrecomputed() {
   const computed = {
     clusterFileSchema: compiled('clusters').renderClusterFileSchema(),
     chartVariants: compiled('helm/helm-chart').chartVariants(),
+    chartValuesSchema: compiled('helm/chart-values').chartValuesSchema(),
   };
   fs.mkdirSync(path.join(BUILD, PRECOMPUTED_DIR), { recursive: true });
   const modules = {

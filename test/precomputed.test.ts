@@ -1,6 +1,6 @@
 import { parse } from '@bufbuild/cel';
 import { loadClusters } from '../lib/clusters';
-import { renderHelmChart } from '../lib/helm';
+import { chartValuesSchema, renderHelmChart } from '../lib/helm';
 import { chartVariants } from '../lib/helm/helm-chart';
 import { embedPrecomputed, precomputed } from '../lib/precomputed';
 import { serializeParseTree } from '../lib/validation/cel-rules';
@@ -39,22 +39,27 @@ describe('precomputed', () => {
     expect(compute).not.toHaveBeenCalled();
   });
 
-  test('GIVEN the chart variants as the bundle embeds them (written as JSON) WHEN the chart is rendered THEN every file is byte-identical to a chart from variants synthesized now', () => {
+  test('GIVEN the chart variants and values schema as the bundle embeds them (written as JSON) WHEN the chart is rendered THEN every file is byte-identical to a chart from results computed now', () => {
     // GIVEN the project's clusters, and the chart rendered from freshly synthesized variants
     const clusters = loadClusters(CLUSTERS_DIR);
     const options = { version: '1.2.3', defaults: clusters.find((c) => c.name === DEFAULT_CLUSTER)!, clusters, onUnsupported: () => undefined };
     const synthesizedNow = renderHelmChart(options);
 
-    // WHEN the variants are embedded as scripts/bundle-app.mjs embeds them, and the chart rendered again
-    const asEmbedded = JSON.parse(JSON.stringify(chartVariants()));
-    const load = jest.fn(() => asEmbedded);
-    embedPrecomputed({ chartVariants: load });
-    const fromEmbedded = renderHelmChart(options);
+    // WHEN both are embedded as scripts/bundle-app.mjs embeds them, in a fresh process, and the chart rendered again
+    const asEmbedded = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+    const variants = jest.fn(() => asEmbedded(chartVariants()));
+    const valuesSchema = jest.fn(() => asEmbedded(chartValuesSchema()));
+    let fromEmbedded: Map<string, string> | undefined;
+    jest.isolateModules(() => {
+      require('../lib/precomputed').embedPrecomputed({ chartVariants: variants, chartValuesSchema: valuesSchema });
+      fromEmbedded = (require('../lib/helm') as typeof import('../lib/helm')).renderHelmChart(options);
+    });
 
-    // THEN the embedded variants were used, and the chart is the same, file for file
-    expect(load).toHaveBeenCalled();
-    expect([...fromEmbedded.keys()]).toEqual([...synthesizedNow.keys()]);
-    for (const [file, text] of synthesizedNow) expect({ file, text: fromEmbedded.get(file) }).toEqual({ file, text });
+    // THEN the embedded results were used, and the chart is the same, file for file
+    expect(variants).toHaveBeenCalled();
+    expect(valuesSchema).toHaveBeenCalled();
+    expect([...fromEmbedded!.keys()]).toEqual([...synthesizedNow.keys()]);
+    for (const [file, text] of synthesizedNow) expect({ file, text: fromEmbedded!.get(file) }).toEqual({ file, text });
   });
 
   test('GIVEN standalone validators embedded in the bundle WHEN a validator is asked for THEN the embedded one is used, without building its schema for a hash', () => {

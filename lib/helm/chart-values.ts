@@ -9,6 +9,7 @@ import { ConfigError } from '../errors';
 import { bootstrapOf } from '../clusters/build-cluster';
 import { ALLOWED_KEYWORD, BootstrapStrategy, ClusterSpec, clusterFileSchema, TUNING_COUNTS } from '../clusters/cluster-file';
 import { formatPath, yamlKeys } from '../clusters/load-clusters';
+import { precomputed } from '../precomputed';
 import { CHART_VALUES_VALIDATOR, schemaValidator } from '../validation/schema-validator';
 import { SchemaNode } from '../validation/schemas';
 
@@ -46,9 +47,13 @@ function items(arraySchema: unknown): SchemaNode {
 
 let cachedSchema: SchemaNode | undefined;
 
-/** `values.schema.json`: the cluster schema restricted to what the chart templates. */
+/** `values.schema.json`: the cluster schema restricted to what the chart templates (embedded in the app bundle). */
 export function chartValuesSchema(): SchemaNode {
-  if (cachedSchema) return cachedSchema;
+  cachedSchema ??= precomputed('chartValuesSchema', buildChartValuesSchema);
+  return cachedSchema;
+}
+
+function buildChartValuesSchema(): SchemaNode {
   const cluster = clusterFileSchema();
   const top = cluster.properties as Record<string, SchemaNode>;
   const nodeClass = items(top.nodeClasses);
@@ -73,7 +78,7 @@ export function chartValuesSchema(): SchemaNode {
       ? { properties: { amiAlias: { pattern: `^${family}@` } } }
       : { required: ['amiAlias'], properties: { amiAlias: { pattern: `^${family}@` } } },
   }));
-  cachedSchema = {
+  return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'karpenter-soci chart values',
     description: 'One cluster\'s node classes and pools; the same fields as a cluster file (clusters/<name>.yaml), with clusterName for name.',
@@ -94,7 +99,6 @@ export function chartValuesSchema(): SchemaNode {
       nodePools: { ...top.nodePools, items: { ...nodePool, properties: pick(nodePool, NODE_POOL_VALUES) } },
     },
   };
-  return cachedSchema;
 }
 
 /**
