@@ -7,9 +7,9 @@
  *
  * The bundle also embeds what lib/precomputed.ts lists: results of the package's code
  * alone (the cluster file schema's text, the Helm chart's variants and values schema),
- * computed here by the compiled modules being bundled, and the validators' precompiled files. They are written
- * to build/precomputed/ and bundled from there, so the bundle and its embedded results
- * come from one build. build/.npmignore keeps all of this out of the package.
+ * computed here by the compiled modules being bundled and written to build/precomputed/,
+ * and the validators' precompiled files. So the bundle and its embedded results come
+ * from one build. build/.npmignore keeps all of this out of the package.
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';

@@ -9,17 +9,19 @@ import { CLUSTERS_DIR, DEFAULT_CLUSTER } from '../main';
 type PrecomputedModule = typeof import('../lib/precomputed');
 type SchemaValidatorModule = typeof import('../lib/validation/schema-validator');
 type CelRulesModule = typeof import('../lib/validation/cel-rules');
+type HelmModule = typeof import('../lib/helm');
 
 afterEach(() => embedPrecomputed({}));
 
 /** Fresh module instances (nothing embedded, nothing cached), as a new process has them. */
-function freshModules(): { precomputed: PrecomputedModule; schemaValidator: SchemaValidatorModule; celRules: CelRulesModule } {
+function freshModules(): { precomputed: PrecomputedModule; schemaValidator: SchemaValidatorModule; celRules: CelRulesModule; helm: HelmModule } {
   let modules: ReturnType<typeof freshModules> | undefined;
   jest.isolateModules(() => {
     modules = {
       precomputed: require('../lib/precomputed'),
       schemaValidator: require('../lib/validation/schema-validator'),
       celRules: require('../lib/validation/cel-rules'),
+      helm: require('../lib/helm'),
     };
   });
   return modules!;
@@ -49,17 +51,15 @@ describe('precomputed', () => {
     const asEmbedded = <T>(value: T): T => JSON.parse(JSON.stringify(value));
     const variants = jest.fn(() => asEmbedded(chartVariants()));
     const valuesSchema = jest.fn(() => asEmbedded(chartValuesSchema()));
-    let fromEmbedded: Map<string, string> | undefined;
-    jest.isolateModules(() => {
-      require('../lib/precomputed').embedPrecomputed({ chartVariants: variants, chartValuesSchema: valuesSchema });
-      fromEmbedded = (require('../lib/helm') as typeof import('../lib/helm')).renderHelmChart(options);
-    });
+    const { precomputed: fresh, helm } = freshModules();
+    fresh.embedPrecomputed({ chartVariants: variants, chartValuesSchema: valuesSchema });
+    const fromEmbedded = helm.renderHelmChart(options);
 
     // THEN the embedded results were used, and the chart is the same, file for file
     expect(variants).toHaveBeenCalled();
     expect(valuesSchema).toHaveBeenCalled();
-    expect([...fromEmbedded!.keys()]).toEqual([...synthesizedNow.keys()]);
-    for (const [file, text] of synthesizedNow) expect({ file, text: fromEmbedded!.get(file) }).toEqual({ file, text });
+    expect([...fromEmbedded.keys()]).toEqual([...synthesizedNow.keys()]);
+    for (const [file, text] of synthesizedNow) expect({ file, text: fromEmbedded.get(file) }).toEqual({ file, text });
   });
 
   test('GIVEN standalone validators embedded in the bundle WHEN a validator is asked for THEN the embedded one is used, without building its schema for a hash', () => {
