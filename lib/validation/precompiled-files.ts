@@ -4,13 +4,13 @@ import * as path from 'node:path';
 /**
  * The path of a file `npm run build` precompiles for validation (standalone ajv
  * validators, CEL parse trees), or undefined when there is none. It is looked for
- * beside the module that reads it: build/lib/validation/, or the folder of the app
- * bundle (build/). Two other layouts of this package find the package's own build/:
- * run from source (lib/validation/, through tsx, while build/ is stale), and the
- * validation plugin's bundle (plugin/, beside build/ in the checkout and in the
- * installed package). A stale build's files are still good for every schema and rule
- * that did not change: the readers use a file only where it matches (schema hash,
- * CEL library version), and compile the rest as usual.
+ * beside the module that reads it, build/lib/validation/ (the app bundle, build/app.js,
+ * embeds both instead: lib/precomputed.ts). Two other layouts of this package find the
+ * package's own build/: run from source (lib/validation/, through tsx, while build/ is
+ * stale), and the validation plugin's bundle (plugin/, beside build/ in the checkout
+ * and in the installed package). A stale build's files are still good for every schema
+ * and rule that did not change: the readers use a file only where it matches (schema
+ * hash, CEL library version), and compile the rest as usual.
  */
 export function precompiledFile(name: string): string | undefined {
   const candidates = [path.join(__dirname, name)];
