@@ -14,8 +14,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CelScalar, celEnv, celMethod, isCelError, parse, plan } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import type * as Cel from '@bufbuild/cel';
+import type * as CelExt from '@bufbuild/cel/ext';
 import { embeddedResult } from '../precomputed';
 import { cachedBounded } from './bounded-cache';
 import { childPointer } from './finding';
@@ -45,21 +45,32 @@ export interface CelResultSummary {
 }
 
 type Evaluator = (bindings: { self: unknown }) => unknown;
+type ParsedExpression = ReturnType<typeof Cel.parse>;
 
 /**
- * Kubernetes' regex library `<string>.find(regex)`: the first match, or '' (k8s.io/apiserver/pkg/cel/library).
- * JavaScript regexes stand in for RE2; the CRDs' patterns use only the common subset.
+ * The CEL library, loaded when the first rule is compiled rather than with this package:
+ * it and its protobuf runtime take about a tenth of a second to load, which every
+ * program that imports the constructs without validating would otherwise pay.
  */
-const kubernetesFind = celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern: string) {
-  const match = new RegExp(pattern).exec(this);
-  return match ? match[0] : '';
-});
+function cel(): typeof Cel {
+  return require('@bufbuild/cel') as typeof Cel;
+}
 
 let env: ReturnType<typeof makeEnv> | undefined;
 const plans = new Map<string, Evaluator>();
 
 function makeEnv() {
+  const { CelScalar, celEnv, celMethod } = cel();
+  /**
+   * Kubernetes' regex library `<string>.find(regex)`: the first match, or '' (k8s.io/apiserver/pkg/cel/library).
+   * JavaScript regexes stand in for RE2; the CRDs' patterns use only the common subset.
+   */
+  const kubernetesFind = celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern: string) {
+    const match = new RegExp(pattern).exec(this);
+    return match ? match[0] : '';
+  });
   // `strings` is cel-go's ext.Strings (split, ...), which Kubernetes enables.
+  const { strings } = require('@bufbuild/cel/ext') as typeof CelExt;
   return celEnv({ funcs: [...strings, kubernetesFind], variables: { self: CelScalar.DYN } });
 }
 
@@ -69,6 +80,7 @@ function compile(expression: string): Evaluator {
   if (!evaluator) {
     env ??= makeEnv();
     const stored = storedParseTrees()?.get(expression);
+    const { parse, plan } = cel();
     evaluator = plan(env, stored === undefined ? parse(expression) : reviveParseTree(stored)) as unknown as Evaluator;
     plans.set(expression, evaluator);
   }
@@ -115,7 +127,7 @@ export function celVersion(): string {
  * with BigInts (node ids, int literals) boxed. Undefined for a tree holding anything
  * else (bytes literals), which is then parsed at run time.
  */
-export function serializeParseTree(tree: ReturnType<typeof parse>): string | undefined {
+export function serializeParseTree(tree: ParsedExpression): string | undefined {
   let plain = true;
   const text = JSON.stringify(tree, (_key, value: unknown) => {
     if (typeof value === 'bigint') return { $bigint: value.toString() };
@@ -127,8 +139,8 @@ export function serializeParseTree(tree: ReturnType<typeof parse>): string | und
 }
 
 /** The inverse of {@link serializeParseTree}. */
-export function reviveParseTree(text: string): ReturnType<typeof parse> {
-  return JSON.parse(text, (_key, value: unknown) => (isObject(value) && typeof value.$bigint === 'string' ? BigInt(value.$bigint) : value)) as ReturnType<typeof parse>;
+export function reviveParseTree(text: string): ParsedExpression {
+  return JSON.parse(text, (_key, value: unknown) => (isObject(value) && typeof value.$bigint === 'string' ? BigInt(value.$bigint) : value)) as ParsedExpression;
 }
 
 /** Every rule expression (and message expression) of a schema, once each. */
@@ -278,7 +290,7 @@ function evaluate(rule: CelRule, self: unknown): string | undefined {
     result = error;
   }
   if (result === true) return undefined;
-  const failedToRun = isCelError(result) || result instanceof Error;
+  const failedToRun = cel().isCelError(result) || result instanceof Error;
   const reason = failedToRun ? ` (the rule could not be evaluated: ${(result as Error).message})` : '';
   return `${messageOf(rule, self)}${reason}`;
 }

@@ -162,3 +162,31 @@ function ec2RuleText(messageFragment: string): string {
   visit(ec2NodeClassCrdSchema());
   return found[0];
 }
+
+describe('loading the CEL library', () => {
+  test('GIVEN the library WHEN launch-template user data is rendered THEN @bufbuild/cel is not loaded; the first node class loads it, to check its rules', () => {
+    jest.isolateModules(() => {
+      // GIVEN @bufbuild/cel replaced by a module that records its loading
+      const loaded = jest.fn();
+      jest.doMock('@bufbuild/cel', () => {
+        loaded();
+        return jest.requireActual('@bufbuild/cel');
+      });
+
+      // WHEN the library is loaded and user data rendered, as the karpenter-soci-userdata command does
+      const lib = require('../../lib') as typeof import('../../lib');
+      const { runUserdataCli } = require('../../lib/cli/userdata-cli') as typeof import('../../lib/cli/userdata-cli');
+      const rendered = runUserdataCli(['--strategy', 'native']);
+      expect(rendered.exitCode).toBe(0);
+
+      // THEN the CEL library was never loaded
+      expect(loaded).not.toHaveBeenCalled();
+
+      // AND WHEN a node class is built (its constructor checks the CRD's rules) THEN it is, once
+      const { App, Chart } = require('cdk8s') as typeof import('cdk8s');
+      const chart = new Chart(new App(), 'lazy', { disableResourceNameHashes: true });
+      new lib.Ec2NodeClass(chart, 'SociClass', { role: 'KarpenterNodeRole-lazy', discoveryTag: 'lazy' });
+      expect(loaded).toHaveBeenCalledTimes(1);
+    });
+  });
+});
