@@ -12,6 +12,7 @@
  * costs several seconds (it loads and checks the whole program), several times what
  * running main.ts through tsx costs.
  */
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire, Module } from 'node:module';
@@ -45,7 +46,7 @@ function runCompiled(compiled) {
 async function runBundle(bundle) {
   const cacheFile = `${bundle}.cache`;
   const cachedData = readIfExists(cacheFile);
-  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const script = new vm.Script(Module.wrap(readSource(bundle)), { filename: bundle, cachedData });
   const module = new Module(bundle);
   module.filename = bundle;
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
@@ -55,6 +56,16 @@ async function runBundle(bundle) {
   } finally {
     if (cachedData === undefined || script.cachedDataRejected) writeCodeCache(cacheFile, script);
   }
+}
+
+/**
+ * The bundle's text. esbuild writes it as ASCII (it escapes other characters), which
+ * Latin-1 decodes byte for byte in about half the time UTF-8 decoding takes (10-15 ms
+ * of 2.4 MB here); anything else is decoded as UTF-8.
+ */
+function readSource(file) {
+  const bytes = fs.readFileSync(file);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 function readIfExists(file) {

@@ -130,6 +130,15 @@ describe('scripts/run-app.mjs (npm run synth and cdk8s.yaml app)', () => {
     expect(fs.readFileSync(cache).equals(Buffer.from('not a code cache'))).toBe(false);
   });
 
+  test('GIVEN a bundle holding characters beyond ASCII WHEN run THEN they reach the app intact', () => {
+    // GIVEN a bundle that is not the ASCII esbuild writes (read fast as Latin-1), but UTF-8
+    fs.writeFileSync(path.join(dir, 'build/app.js'), "exports.main = () => require('node:fs').writeFileSync('ran.txt', 'bündle ✓ 🚀');\n");
+    stamp(dir);
+
+    // WHEN run THEN the app wrote exactly those characters
+    expect(runApp(dir)).toEqual({ ran: 'bündle ✓ 🚀', stderr: '', status: 0 });
+  });
+
   test('GIVEN --help WHEN run THEN usage only: no app runs', () => {
     stamp(dir);
     const result = spawnSync(process.execPath, ['scripts/run-app.mjs', '--help'], { cwd: dir, encoding: 'utf8' });
