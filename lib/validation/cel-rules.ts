@@ -10,6 +10,10 @@
  * value of its node, so the same content (the same object validated at
  * construction, at synth and by the gate, or pools alike but for their names)
  * is evaluated once.
+ *
+ * Each rule first goes through ./cel-fast-path, closures made from its parse tree,
+ * which answer plain cases (every rule of a valid object, as a rule) without
+ * @bufbuild/cel; the library, loaded on first need, decides whatever they leave open.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -18,6 +22,7 @@ import type * as Cel from '@bufbuild/cel';
 import type * as CelExt from '@bufbuild/cel/ext';
 import { embeddedResult } from '../precomputed';
 import { cachedBounded } from './bounded-cache';
+import { compileFastRule, FastRule, findFirst, UNDECIDED } from './cel-fast-path';
 import { childPointer } from './finding';
 import { isObject } from './manifest-kinds';
 import { precompiledFile } from './precompiled-files';
@@ -66,25 +71,58 @@ function makeEnv() {
    * JavaScript regexes stand in for RE2; the CRDs' patterns use only the common subset.
    */
   const kubernetesFind = celMethod('find', CelScalar.STRING, [CelScalar.STRING], CelScalar.STRING, function (pattern: string) {
-    const match = new RegExp(pattern).exec(this);
-    return match ? match[0] : '';
+    return findFirst(this, pattern);
   });
   // `strings` is cel-go's ext.Strings (split, ...), which Kubernetes enables.
   const { strings } = require('@bufbuild/cel/ext') as typeof CelExt;
   return celEnv({ funcs: [...strings, kubernetesFind], variables: { self: CelScalar.DYN } });
 }
 
-/** Parses and plans an expression once per process; later calls reuse the plan. */
+/** The parse tree of an expression: stored by the build when it can be, else parsed now. */
+function parseTreeOf(expression: string): ParsedExpression {
+  const stored = storedParseTrees()?.get(expression);
+  return stored === undefined ? cel().parse(expression) : reviveParseTree(stored);
+}
+
+/** Parses and plans an expression with the CEL library once per process; later calls reuse the plan. */
 function compile(expression: string): Evaluator {
   let evaluator = plans.get(expression);
   if (!evaluator) {
     env ??= makeEnv();
-    const stored = storedParseTrees()?.get(expression);
-    const { parse, plan } = cel();
-    evaluator = plan(env, stored === undefined ? parse(expression) : reviveParseTree(stored)) as unknown as Evaluator;
+    evaluator = cel().plan(env, parseTreeOf(expression)) as unknown as Evaluator;
     plans.set(expression, evaluator);
   }
   return evaluator;
+}
+
+/** The CEL library's result for an expression (the reference the fast path is tested against). */
+export function evaluateWithLibrary(expression: string, self: unknown): unknown {
+  try {
+    return compile(expression)({ self });
+  } catch (error) {
+    return error;
+  }
+}
+
+/** The fast path's result for an expression, or undefined when it does not cover the expression. */
+export function evaluateFast(expression: string, self: unknown): boolean | typeof UNDECIDED | undefined {
+  return fastRuleOf(expression)?.(self);
+}
+
+const fastRules = new Map<string, FastRule | null>();
+
+/** The rule's fast path (./cel-fast-path), made once per process; null when the rule needs the library. */
+function fastRuleOf(expression: string): FastRule | null {
+  let fast = fastRules.get(expression);
+  if (fast === undefined) {
+    try {
+      fast = compileFastRule(parseTreeOf(expression)) ?? null;
+    } catch {
+      fast = null; // an expression that does not parse: the library path reports why
+    }
+    fastRules.set(expression, fast);
+  }
+  return fast;
 }
 
 /** Where `npm run build` writes the parse trees of the CRDs' rules: beside this module's compiled JavaScript. */
@@ -110,13 +148,25 @@ function storedParseTrees(): Map<string, string> | null {
     } else {
       const file = precompiledFile(PARSE_TREES_FILE);
       const stored = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ParseTrees) : undefined;
-      parseTrees = stored?.celVersion === celVersion() ? new Map(Object.entries(stored.trees)) : null;
+      parseTrees = stored !== undefined && stored.celVersion === installedCelVersion() ? new Map(Object.entries(stored.trees)) : null;
     }
   }
   return parseTrees;
 }
 
 /** The installed @bufbuild/cel's version (its package.json is not exported, so it is read from its folder). */
+/**
+ * {@link celVersion}, or undefined where no @bufbuild/cel can be found: the validation
+ * plugin's bundle, copied out of a project, carries its own copy and parses with it.
+ */
+function installedCelVersion(): string | undefined {
+  try {
+    return celVersion();
+  } catch {
+    return undefined;
+  }
+}
+
 export function celVersion(): string {
   const packageDir = path.join(path.dirname(require.resolve('@bufbuild/cel')), '..', '..');
   return (JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
@@ -283,6 +333,10 @@ function outcomeOf(rule: CelRule, node: NodeValue): string | undefined {
 }
 
 function evaluate(rule: CelRule, self: unknown): string | undefined {
+  // The fast path answers plain cases without the CEL library; it defers the rest to it.
+  const verdict = fastRuleOf(rule.rule)?.(self) ?? UNDECIDED;
+  if (verdict === true) return undefined;
+  if (verdict === false) return messageOf(rule, self);
   let result: unknown;
   try {
     result = compile(rule.rule)({ self });

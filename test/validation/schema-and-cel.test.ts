@@ -1,4 +1,5 @@
-import { countCelRules } from '../../lib/validation/cel-rules';
+import { parse } from '@bufbuild/cel';
+import { celExpressions, countCelRules, serializeParseTree } from '../../lib/validation/cel-rules';
 import { ec2NodeClassCrdSchema, nodePoolCrdSchema } from '../../lib/validation/schemas';
 import { validateManifests } from '../../lib/validation';
 import { Json, setAt, validNodeClass, validNodePool } from './fixtures';
@@ -164,28 +165,39 @@ function ec2RuleText(messageFragment: string): string {
 }
 
 describe('loading the CEL library', () => {
-  test('GIVEN the library WHEN launch-template user data is rendered THEN @bufbuild/cel is not loaded; the first node class loads it, to check its rules', () => {
+  test('GIVEN the parse trees the app bundle embeds WHEN user data is rendered and a valid pool and class are built and validated THEN @bufbuild/cel is never loaded; a value the fast path leaves undecided loads it, once', () => {
+    // GIVEN every rule's parse tree, as scripts/bundle-app.mjs embeds them
+    const trees = Object.fromEntries(
+      [...celExpressions(ec2NodeClassCrdSchema()), ...celExpressions(nodePoolCrdSchema())].map((expression) => [expression, serializeParseTree(parse(expression))!]),
+    );
     jest.isolateModules(() => {
-      // GIVEN @bufbuild/cel replaced by a module that records its loading
+      // AND @bufbuild/cel replaced by a module that records its loading
       const loaded = jest.fn();
       jest.doMock('@bufbuild/cel', () => {
         loaded();
         return jest.requireActual('@bufbuild/cel');
       });
+      (require('../../lib/precomputed') as typeof import('../../lib/precomputed')).embedPrecomputed({ celParseTrees: () => ({ celVersion: 'bundled', trees }) });
 
-      // WHEN the library is loaded and user data rendered, as the karpenter-soci-userdata command does
+      // WHEN the library renders user data, as the karpenter-soci-userdata command does
       const lib = require('../../lib') as typeof import('../../lib');
       const { runUserdataCli } = require('../../lib/cli/userdata-cli') as typeof import('../../lib/cli/userdata-cli');
-      const rendered = runUserdataCli(['--strategy', 'native']);
-      expect(rendered.exitCode).toBe(0);
+      expect(runUserdataCli(['--strategy', 'native']).exitCode).toBe(0);
 
-      // THEN the CEL library was never loaded
+      // AND a pool and class are built (their constructors check the CRDs' rules) and validated again
+      const { App, Chart, Testing } = require('cdk8s') as typeof import('cdk8s');
+      const chart = new Chart(new App(), 'lazy', { disableResourceNameHashes: true });
+      new lib.NodePool(chart, 'Soci', { nodeClass: new lib.Ec2NodeClass(chart, 'SociClass', { role: 'KarpenterNodeRole-lazy', discoveryTag: 'lazy' }) });
+      const report = lib.validateManifests(Testing.synth(chart));
+
+      // THEN every rule ran, and the CEL library was never loaded
+      expect(report.errors).toEqual([]);
+      expect(report.celRulesEvaluated).toBeGreaterThan(40);
       expect(loaded).not.toHaveBeenCalled();
 
-      // AND WHEN a node class is built (its constructor checks the CRD's rules) THEN it is, once
-      const { App, Chart } = require('cdk8s') as typeof import('cdk8s');
-      const chart = new Chart(new App(), 'lazy', { disableResourceNameHashes: true });
-      new lib.Ec2NodeClass(chart, 'SociClass', { role: 'KarpenterNodeRole-lazy', discoveryTag: 'lazy' });
+      // AND WHEN a rule meets a value the fast path leaves to the library (int('+5')) THEN it is loaded, once
+      lib.validateManifests([setAt(validNodePool(), '/spec/template/spec/requirements/2/values', ['+5'])]);
+      lib.validateManifests([setAt(validNodePool(), '/spec/template/spec/requirements/2/values', ['+6'])]);
       expect(loaded).toHaveBeenCalledTimes(1);
     });
   });
