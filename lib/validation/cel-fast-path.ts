@@ -4,9 +4,9 @@
  *
  * Loading @bufbuild/cel (and the protobuf runtime it builds its types from) and planning the
  * rules is most of what CEL validation costs a synth. The rules Karpenter's CRDs declare use a
- * small part of CEL: field selection and `has()`, the logical operators, comparisons of
- * strings and integers, `in`, `size()`, a few string functions and the `all`, `exists` and
- * `filter` macros. This module evaluates exactly that part, and only where CEL's result is
+ * small part of CEL: field selection and `has()`, the logical operators, equality of strings
+ * and integers, ordering of integers, `in`, `size()`, `int()`, a few string functions and the
+ * `all`, `exists` and `filter` macros. This module evaluates exactly that part, and only where CEL's result is
  * plain: both operands of a comparison of one type, a map key that is present, an index in
  * range. Everything else (an error, an absorbed error, a type it does not model, a function it
  * does not know) is UNDECIDED, and the caller asks the CEL library. So an answer of true or

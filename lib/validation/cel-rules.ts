@@ -12,8 +12,8 @@
  * is evaluated once.
  *
  * Each rule first goes through ./cel-fast-path, closures made from its parse tree,
- * which answer plain cases (every rule of a valid object, as a rule) without
- * @bufbuild/cel; the library, loaded on first need, decides whatever they leave open.
+ * which answer the plain cases (as a rule, every rule of a valid object) without
+ * @bufbuild/cel; the library, loaded when first needed, decides what they leave open.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -53,9 +53,9 @@ type Evaluator = (bindings: { self: unknown }) => unknown;
 type ParsedExpression = ReturnType<typeof Cel.parse>;
 
 /**
- * The CEL library, loaded when the first rule is compiled rather than with this package:
- * it and its protobuf runtime take about a tenth of a second to load, which every
- * program that imports the constructs without validating would otherwise pay.
+ * The CEL library, loaded when a rule first needs it rather than with this package: it
+ * and its protobuf runtime take about a tenth of a second to load, which every program
+ * that imports the constructs would otherwise pay.
  */
 function cel(): typeof Cel {
   return require('@bufbuild/cel') as typeof Cel;
@@ -95,7 +95,7 @@ function compile(expression: string): Evaluator {
   return evaluator;
 }
 
-/** The CEL library's result for an expression (the reference the fast path is tested against). */
+/** The CEL library's result for an expression, or what it threw (also the reference the fast path is tested against). */
 export function evaluateWithLibrary(expression: string, self: unknown): unknown {
   try {
     return compile(expression)({ self });
@@ -154,7 +154,6 @@ function storedParseTrees(): Map<string, string> | null {
   return parseTrees;
 }
 
-/** The installed @bufbuild/cel's version (its package.json is not exported, so it is read from its folder). */
 /**
  * {@link celVersion}, or undefined where no @bufbuild/cel can be found: the validation
  * plugin's bundle, copied out of a project, carries its own copy and parses with it.
@@ -167,6 +166,7 @@ function installedCelVersion(): string | undefined {
   }
 }
 
+/** The installed @bufbuild/cel's version (its package.json is not exported, so it is read from its folder). */
 export function celVersion(): string {
   const packageDir = path.join(path.dirname(require.resolve('@bufbuild/cel')), '..', '..');
   return (JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
@@ -337,12 +337,7 @@ function evaluate(rule: CelRule, self: unknown): string | undefined {
   const verdict = fastRuleOf(rule.rule)?.(self) ?? UNDECIDED;
   if (verdict === true) return undefined;
   if (verdict === false) return messageOf(rule, self);
-  let result: unknown;
-  try {
-    result = compile(rule.rule)({ self });
-  } catch (error) {
-    result = error;
-  }
+  const result = evaluateWithLibrary(rule.rule, self);
   if (result === true) return undefined;
   const failedToRun = cel().isCelError(result) || result instanceof Error;
   const reason = failedToRun ? ` (the rule could not be evaluated: ${(result as Error).message})` : '';
