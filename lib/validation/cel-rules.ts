@@ -176,6 +176,7 @@ export function celVersion(): string {
  * A parse tree as JSON text: plain objects, arrays, strings, booleans and numbers,
  * with BigInts (node ids, int literals) boxed. Undefined for a tree holding anything
  * else (bytes literals), which is then parsed at run time.
+ * @internal
  */
 export function serializeParseTree(tree: ParsedExpression): string | undefined {
   let plain = true;
@@ -188,7 +189,10 @@ export function serializeParseTree(tree: ParsedExpression): string | undefined {
   return plain ? text : undefined;
 }
 
-/** The inverse of {@link serializeParseTree}. */
+/**
+ * The inverse of {@link serializeParseTree}.
+ * @internal
+ */
 export function reviveParseTree(text: string): ParsedExpression {
   return JSON.parse(text, (_key, value: unknown) => (isObject(value) && typeof value.$bigint === 'string' ? BigInt(value.$bigint) : value)) as ParsedExpression;
 }

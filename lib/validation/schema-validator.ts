@@ -61,7 +61,10 @@ let ajv: Ajv | undefined;
 /** The standalone validators, and whether they come from the same build as the code asking (embedded in the app bundle). */
 let standalone: { readonly validators: StandaloneModule; readonly sameBuild: boolean } | null | undefined;
 
-/** An ajv instance with this module's options and formats (and `options` on top). */
+/**
+ * An ajv instance with this module's options and formats (and `options` on top).
+ * @internal
+ */
 export function createAjv(options: Options = {}): Ajv {
   // Loaded only when a schema must be compiled here: standalone validators need only ajv's runtime helpers.
   const AjvClass = (require('ajv') as typeof import('ajv')).default;
@@ -98,6 +101,7 @@ function standaloneModule(): typeof standalone {
  * `npm run build` generated when it matches the schema (or is embedded in the app bundle
  * with it), else compiled now.
  * Every schema of the project is validated this way (the cluster file's too).
+ * @internal
  */
 export function schemaValidator(name: string, schema: () => SchemaNode): ValidateFunction {
   let validate = validators.get(name);

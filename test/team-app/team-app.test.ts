@@ -89,7 +89,7 @@ beforeAll(async () => {
   const bin = (name: string) => path.join(appDir, 'node_modules', '.bin', name);
   const [node, tscStrict, cdk8sSynth, tsx, userdata, binBadFlag] = await Promise.all([
     run(process.execPath, ['check-node.js'], appDir),
-    run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.strict.json'], appDir),
+    run(bin('tsc'), ['--noEmit', '--listFiles', '-p', 'tsconfig.strict.json'], appDir),
     // ts-node only transpiles here: the tsc run beside it type-checks the same files under init's tsconfig
     // plus stricter flags, so ts-node's own check (the same program again) would only repeat it.
     run(bin('cdk8s'), ['synth', '--no-check-upgrade'], appDir, { TS_NODE_TRANSPILE_ONLY: 'true' }),
@@ -246,6 +246,13 @@ describe('a team app using it', () => {
     // tsc failed only for what it reported (not, say, for a missing tsconfig)
     expect(results.tscStrict.code === 0).toBe(diagnostics.length === 0);
     expect(results.tscStrict.stderr).toBe('');
+  });
+
+  test("its declarations bring in neither ajv's nor the CEL library's types, so a team's type-check stays small", () => {
+    // tsc --listFiles: every file of the program, one absolute path per line
+    const files = results.tscStrict.stdout.split('\n').filter((line) => line.startsWith('/'));
+    expect(files).toContainEqual(expect.stringMatching(new RegExp(`/node_modules/${PACKAGE}/build/lib/index\\.d\\.ts$`)));
+    expect(files.filter((file) => /\/node_modules\/(ajv|@bufbuild)\//.test(file))).toEqual([]);
   });
 
   test('`cdk8s synth` runs the app under ts-node and the validation plugin from node_modules', () => {
