@@ -225,18 +225,30 @@ function equal(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-/** Ordering of two integers or two doubles (strings and mixed numbers are left to the library). */
-function ordered(name: string, compare: (a: bigint | number, b: bigint | number) => boolean): CallCompiler {
+/** A function of one argument, applied to its value. */
+function unary(name: string, apply: (value: unknown) => unknown): CallCompiler {
+  return (_target, args) => {
+    arity(args, 1, name);
+    const [operand] = args as [Closure];
+    return (scope) => apply(operand(scope));
+  };
+}
+
+/** A function of two arguments, both evaluated, left first (the logical operators, which short-circuit, are not). */
+function binary(name: string, apply: (left: unknown, right: unknown) => unknown): CallCompiler {
   return (_target, args) => {
     arity(args, 2, name);
     const [left, right] = args as [Closure, Closure];
-    return (scope) => {
-      const a = left(scope);
-      const b = right(scope);
-      if (!((typeof a === 'bigint' && typeof b === 'bigint') || (typeof a === 'number' && typeof b === 'number'))) undecided();
-      return compare(a as bigint | number, b as bigint | number);
-    };
+    return (scope) => apply(left(scope), right(scope));
   };
+}
+
+/** Ordering of two integers or two doubles (strings and mixed numbers are left to the library). */
+function ordered(name: string, compare: (a: bigint | number, b: bigint | number) => boolean): CallCompiler {
+  return binary(name, (a, b) => {
+    if (!((typeof a === 'bigint' && typeof b === 'bigint') || (typeof a === 'number' && typeof b === 'number'))) undecided();
+    return compare(a as bigint | number, b as bigint | number);
+  });
 }
 
 /** Code points of a string, as CEL counts them; strings with surrogates are left to the library. */
@@ -259,6 +271,35 @@ function constantString(args: Closure[], call: Call, name: string): string {
   return constant.value as string;
 }
 
+/** `x in list` with plain equality, or `key in map`. */
+function contains(item: unknown, container: unknown): boolean {
+  if (container instanceof Map) return container.has(asString(item));
+  if (!Array.isArray(container)) return undecided();
+  for (const element of container) if (equal(item, element)) return true;
+  return false;
+}
+
+/** `map[key]` of a present key, or `list[index]` in range. */
+function indexed(container: unknown, key: unknown): unknown {
+  if (container instanceof Map) return typeof key === 'string' && container.has(key) ? container.get(key) : undecided();
+  if (Array.isArray(container) && typeof key === 'bigint' && key >= 0n && key < BigInt(container.length)) return container[Number(key)];
+  return undecided();
+}
+
+/** List concatenation (the `filter` macro's step) or integer addition. */
+function plus(a: unknown, b: unknown): unknown {
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  if (typeof a === 'bigint' && typeof b === 'bigint') return int64(a + b);
+  return undecided();
+}
+
+/** `int()` of an integer, or of plain decimal text: other spellings (signs, spaces, bases) are the library's to judge. */
+function toInt(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'string' && /^-?(0|[1-9][0-9]{0,18})$/.test(value)) return int64(BigInt(value));
+  return undecided();
+}
+
 const FUNCTIONS: Readonly<Record<string, CallCompiler>> = {
   '_&&_': (_target, args) => {
     arity(args, 2, '&&');
@@ -270,86 +311,25 @@ const FUNCTIONS: Readonly<Record<string, CallCompiler>> = {
     const [left, right] = args as [Closure, Closure];
     return (scope) => (asBool(left(scope)) ? true : asBool(right(scope)));
   },
-  '!_': (_target, args) => {
-    arity(args, 1, '!');
-    const [operand] = args as [Closure];
-    return (scope) => !asBool(operand(scope));
-  },
   '_?_:_': (_target, args) => {
     arity(args, 3, '?:');
     const [condition, then, otherwise] = args as [Closure, Closure, Closure];
     return (scope) => (asBool(condition(scope)) ? then(scope) : otherwise(scope));
   },
+  '!_': unary('!', (value) => !asBool(value)),
   // The comprehension's loop condition: false only for false (an error would not stop CEL's loop).
-  '@not_strictly_false': (_target, args) => {
-    arity(args, 1, '@not_strictly_false');
-    const [operand] = args as [Closure];
-    return (scope) => asBool(operand(scope));
-  },
-  '_==_': (_target, args) => {
-    arity(args, 2, '==');
-    const [left, right] = args as [Closure, Closure];
-    return (scope) => equal(left(scope), right(scope));
-  },
-  '_!=_': (_target, args) => {
-    arity(args, 2, '!=');
-    const [left, right] = args as [Closure, Closure];
-    return (scope) => !equal(left(scope), right(scope));
-  },
+  '@not_strictly_false': unary('@not_strictly_false', asBool),
+  '_==_': binary('==', equal),
+  '_!=_': binary('!=', (a, b) => !equal(a, b)),
   '_<_': ordered('<', (a, b) => a < b),
   '_<=_': ordered('<=', (a, b) => a <= b),
   '_>_': ordered('>', (a, b) => a > b),
   '_>=_': ordered('>=', (a, b) => a >= b),
-  '@in': (_target, args) => {
-    arity(args, 2, 'in');
-    const [needle, haystack] = args as [Closure, Closure];
-    return (scope) => {
-      const item = needle(scope);
-      const container = haystack(scope);
-      if (container instanceof Map) return container.has(asString(item));
-      if (!Array.isArray(container)) return undecided();
-      for (const element of container) if (equal(item, element)) return true;
-      return false;
-    };
-  },
-  '_[_]': (_target, args) => {
-    arity(args, 2, '[]');
-    const [operand, index] = args as [Closure, Closure];
-    return (scope) => {
-      const container = operand(scope);
-      const key = index(scope);
-      if (container instanceof Map) return typeof key === 'string' && container.has(key) ? container.get(key) : undecided();
-      if (Array.isArray(container) && typeof key === 'bigint' && key >= 0n && key < BigInt(container.length)) return container[Number(key)];
-      return undecided();
-    };
-  },
-  '_+_': (_target, args) => {
-    arity(args, 2, '+');
-    const [left, right] = args as [Closure, Closure];
-    return (scope) => {
-      const a = left(scope);
-      const b = right(scope);
-      if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-      if (typeof a === 'bigint' && typeof b === 'bigint') return int64(a + b);
-      return undecided();
-    };
-  },
-  'size': (_target, args) => {
-    arity(args, 1, 'size');
-    const [operand] = args as [Closure];
-    return (scope) => size(operand(scope));
-  },
-  'int': (_target, args) => {
-    arity(args, 1, 'int');
-    const [operand] = args as [Closure];
-    return (scope) => {
-      const value = operand(scope);
-      if (typeof value === 'bigint') return value;
-      // Only plain decimal text: other spellings (signs, spaces, bases) are the library's to judge.
-      if (typeof value === 'string' && /^-?(0|[1-9][0-9]{0,18})$/.test(value)) return int64(BigInt(value));
-      return undecided();
-    };
-  },
+  '@in': binary('in', contains),
+  '_[_]': binary('[]', indexed),
+  '_+_': binary('+', plus),
+  'size': unary('size', size),
+  'int': unary('int', toInt),
 };
 
 const METHODS: Readonly<Record<string, CallCompiler>> = {
