@@ -97,13 +97,16 @@ export interface ChartVariant {
   readonly userDataEndsWithNewline: boolean;
 }
 
+let cachedVariants: readonly ChartVariant[] | undefined;
+
 /**
  * Every strategy's variant. They depend on this package's code alone, so the app bundle embeds
- * them (lib/precomputed.ts); elsewhere they are synthesized here, about 50 ms, a fifth of a
- * default synth's own work.
+ * them (lib/precomputed.ts); elsewhere they are synthesized here once per process, about 50 ms,
+ * a fifth of a default synth's own work. Readers clone what they change.
  */
 export function chartVariants(): readonly ChartVariant[] {
-  return precomputed('chartVariants', () => Object.keys(CHART_STRATEGIES).map((strategy) => synthesizeVariant(strategy as BootstrapStrategy)));
+  cachedVariants ??= precomputed('chartVariants', () => Object.keys(CHART_STRATEGIES).map((strategy) => synthesizeVariant(strategy as BootstrapStrategy)));
+  return cachedVariants;
 }
 
 /** One strategy's node class and pool, synthesized by the constructs with sentinels and every tuning count set. */
