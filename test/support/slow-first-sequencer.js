@@ -25,6 +25,7 @@ const ESTIMATED_SECONDS = {
   'test/scripts/cdk8s-synth-quiet.test.ts': 3,
   'test/helm/helm-chart.test.ts': 3,
   'test/gitops/gitops.test.ts': 3,
+  'test/validation/cel-fast-path.test.ts': 3,
   'test/bootstrap/rendered-user-data.test.ts': 2,
   'test/node-run/renderers.test.ts': 2,
   'test/cli/userdata-cli.test.ts': 2,
