@@ -198,6 +198,42 @@ describe('npm run synth with a bad cluster file', () => {
   }, 60_000);
 });
 
+describe('npm run synth with a value only the CEL library decides', () => {
+  /** The CEL library's files a run loaded, from Node.js's module debug log. */
+  function celLibraryFilesLoaded(stderr: string): string[] {
+    return [...new Set(stderr.match(/node_modules\/@bufbuild\/cel\/[^"\s]+/g) ?? [])];
+  }
+
+  test('loads the library from node_modules only then, and the value is judged as the API server would', () => {
+    // GIVEN a copy of the project, whose bundle leaves the CEL library out (scripts/bundle-app.mjs)
+    const work = projectCopy('cel-on-demand-', ['main.ts', 'package.json', 'tsconfig.json', 'lib', 'imports', 'clusters', 'dist']);
+    const synth = () => spawnSync(process.execPath, ['scripts/run-app.mjs'], { cwd: work, encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'module' } });
+
+    // WHEN the committed clusters are synthesized
+    const plain = synth();
+
+    // THEN every rule was decided without the library
+    expect(plain.status).toBe(0);
+    expect(celLibraryFilesLoaded(plain.stderr)).toEqual([]);
+
+    // GIVEN a requirement "Gt +5": int('+5') is a spelling the fast path leaves to the library
+    const file = path.join(work, 'clusters', 'edge-bottlerocket.yaml');
+    const requirement = '      - key: karpenter.k8s.aws/instance-cpu\n        operator: Gt\n        values: ["+5"]\n';
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('    taints:\n', `${requirement}    taints:\n`));
+
+    // WHEN synthesized again
+    const decided = synth();
+
+    // THEN the library was loaded from the project's node_modules, found the value valid (CEL's int() accepts a sign),
+    // and the requirement reached dist/
+    expect(decided.stderr).not.toContain('could not be evaluated');
+    expect(decided.status).toBe(0);
+    expect(celLibraryFilesLoaded(decided.stderr)).toContain('node_modules/@bufbuild/cel/dist/cjs/index.js');
+    expect(fs.readFileSync(path.join(work, 'dist', 'edge-bottlerocket', 'nodepool-arm64-builds.yaml'), 'utf8')).toContain('- "+5"');
+    fs.rmSync(work, { recursive: true, force: true });
+  }, 60_000);
+});
+
 function treeOf(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
