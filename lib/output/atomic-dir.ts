@@ -29,8 +29,41 @@ export function replaceDirAtomically(target: string, files: ReadonlyMap<string, 
   const folder = resolveOutputFolder(target);
   withOutputLock(folder, () => {
     recoverInterruptedSwap(folder);
-    swapIn(folder, withMarker(files));
+    const output = withMarker(files);
+    if (!alreadyHolds(folder, output)) swapIn(folder, output);
   }, options);
+}
+
+/**
+ * Whether `folder` already is what a swap of `files` would make it: exactly these
+ * paths, in real folders, each a lone regular file with these bytes and the mode the
+ * marker was written with. Then nothing is swapped, so a synth that changes nothing
+ * leaves the folder as it was (files, links and modification times) and neither writes
+ * nor removes a folder of files. Anything else (a file more or less, a symbolic link, a
+ * file linked from elsewhere or given other permissions) is swapped as usual.
+ */
+function alreadyHolds(folder: string, files: ReadonlyMap<string, string>): boolean {
+  let entries: fs.Dirent[];
+  let marker: fs.Stats;
+  try {
+    marker = fs.lstatSync(path.join(folder, OUTPUT_MARKER));
+    entries = fs.readdirSync(folder, { recursive: true, withFileTypes: true });
+  } catch {
+    return false;
+  }
+  let count = 0;
+  for (const entry of entries) {
+    if (entry.isDirectory()) continue;
+    if (!entry.isFile()) return false;
+    const file = path.join(entry.parentPath, entry.name);
+    const content = files.get(path.relative(folder, file).split(path.sep).join('/'));
+    if (content === undefined) return false;
+    const stat = fs.lstatSync(file);
+    if (stat.nlink !== 1 || stat.mode !== marker.mode || stat.size !== Buffer.byteLength(content)) return false;
+    if (fs.readFileSync(file, 'utf8') !== content) return false;
+    count += 1;
+  }
+  return count === files.size;
 }
 
 /**

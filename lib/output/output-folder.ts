@@ -49,8 +49,9 @@ export function resolveOutputFolder(outdir: string): string {
  * written before the marker existed) holds only YAML files with the generated header.
  */
 function isOwnOutput(folder: string): boolean {
+  if (fs.existsSync(path.join(folder, OUTPUT_MARKER))) return true;
   const entries = fs.readdirSync(folder, { recursive: true, withFileTypes: true });
-  if (entries.length === 0 || fs.existsSync(path.join(folder, OUTPUT_MARKER))) return true;
+  if (entries.length === 0) return true;
   return entries.every((e) => e.isDirectory() || (e.isFile() && e.name.endsWith('.yaml') && startsWithHeader(path.join(e.parentPath, e.name))));
 }
 

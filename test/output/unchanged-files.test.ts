@@ -86,3 +86,53 @@ describe('a swap keeps the files whose bytes did not change', () => {
     expect(fs.readFileSync(target, 'utf8')).toBe('kind: Link\n');
   });
 });
+
+describe('a swap of exactly the output already there', () => {
+  const FILES = { 'a/one.yaml': 'kind: One\n', 'b/two.yaml': 'kind: Two\n' };
+
+  /** Inode and modification time of the folder and of everything in it. */
+  function identityOf(dist: string): Record<string, string> {
+    const entries = ['.', ...fs.readdirSync(dist, { recursive: true }).map(String)];
+    return Object.fromEntries(entries.map((entry) => {
+      const stat = fs.lstatSync(path.join(dist, entry));
+      return [entry, `${stat.ino} ${stat.mtimeMs}`];
+    }));
+  }
+
+  test('GIVEN a previous output WHEN the same files are swapped in THEN nothing is touched: the folder and every file are the same, unmodified', () => {
+    // GIVEN
+    const dist = previousOutput(FILES);
+    const before = identityOf(dist);
+
+    // WHEN
+    replaceDirAtomically(dist, new Map(Object.entries(FILES)));
+
+    // THEN
+    expect(identityOf(dist)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(dist))).toEqual(['dist']);
+  });
+
+  test.each([
+    ['a stray file', (dist: string) => fs.writeFileSync(path.join(dist, 'b/stray.yaml'), 'kind: Stray\n')],
+    ['a missing file', (dist: string) => fs.rmSync(path.join(dist, 'b/two.yaml'))],
+    ['a file given other permissions', (dist: string) => fs.chmodSync(path.join(dist, 'a/one.yaml'), 0o600)],
+    ['a file edited to the same size', (dist: string) => fs.writeFileSync(path.join(dist, 'a/one.yaml'), 'kind: Eno\n')],
+  ])('GIVEN the same output but %s WHEN swapped THEN the folder is replaced and holds exactly the files, with the usual mode', (_, change) => {
+    // GIVEN
+    const dist = previousOutput(FILES);
+    const usual = fs.lstatSync(path.join(dist, 'b/two.yaml')).mode;
+    const folder = fs.lstatSync(dist).ino;
+    change(dist);
+
+    // WHEN
+    replaceDirAtomically(dist, new Map(Object.entries(FILES)));
+
+    // THEN
+    expect(fs.lstatSync(dist).ino).not.toBe(folder);
+    expect(fs.readdirSync(dist, { recursive: true }).map(String).sort()).toEqual([MARKER, 'a', 'a/one.yaml', 'b', 'b/two.yaml']);
+    for (const [file, content] of Object.entries(FILES)) {
+      expect(fs.readFileSync(path.join(dist, file), 'utf8')).toBe(content);
+      expect(fs.lstatSync(path.join(dist, file)).mode).toBe(usual);
+    }
+  });
+});
