@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../errors';
 import { pointerKeys } from '../validation/finding';
 import { formatFinding } from '../validation/format-findings';
+import { keptForPass } from '../validation/synthesis-pass';
 import { validateManifests, validateObject } from '../validation/validate-manifests';
 
 /**
@@ -36,12 +37,13 @@ export function fieldOf(jsonPointer: string): string {
  * patches included, with the objects it depends on (a NodePool's node class):
  * schema, CEL and every SOCI guard. Errors about this object fail the synth;
  * acknowledged guards and warnings do not (`runSynth` prints the warnings).
+ * Within one synthesis of all charts the answer is kept (see synthesis-pass.ts).
  */
 export function validateAtSynth(scope: Construct, resource: ApiObject, related: () => readonly ApiObject[] = () => []): void {
   scope.node.addValidation({
-    validate: () => validateManifests([resource.toJson()], {
+    validate: keptForPass(() => validateManifests([resource.toJson()], {
       sourceOf: () => scope.node.path,
       context: related().map((r) => r.toJson()),
-    }).errors.map(formatFinding),
+    }).errors.map(formatFinding)),
   });
 }

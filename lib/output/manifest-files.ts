@@ -2,6 +2,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigError } from '../errors';
 import { cliManifestFile } from '../validation/clusters';
+import { withinSynthesisPass } from '../validation/synthesis-pass';
 import { manifestYaml } from './manifest-yaml';
 import { GENERATED_HEADER, OUTPUT_MARKER, OUTPUT_MARKER_CONTENT } from './output-folder';
 
@@ -52,12 +53,13 @@ const KIND = /^[A-Za-z][A-Za-z0-9]{0,62}$/;
  */
 export function synthesizeCharts(app: App): ChartManifests[] {
   const sources = constructSources(app);
-  return app.charts.map((chart: Chart) => ({
+  // One pass: cdk8s validates the whole app again for every chart, and our validations answer once.
+  return withinSynthesisPass(() => app.charts.map((chart: Chart) => ({
     chartId: chart.node.id,
     path: chart.node.path,
     manifests: chart.toJson() as KubeObject[],
     sources: sources.get(chart) ?? new Map(),
-  }));
+  })));
 }
 
 /** The construct path of every object, per chart (the chart that writes it: its closest), keyed by {@link objectKey}. */
