@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { Yaml } from 'cdk8s';
 import { ClusterSpec } from '../clusters/cluster-file';
 import { ConfigError } from '../errors';
 import { clusterValues } from '../helm/chart-values';
 import { CHART_NAME } from '../helm/helm-chart';
 import { replaceDirAtomically } from '../output/atomic-dir';
+import { manifestYaml } from '../output/manifest-yaml';
 import { GENERATED_HEADER } from '../output/output-folder';
 import { ArgoCdOptions, argoFoldersApplicationSet, argoHelmApplicationSet, GITOPS_NAME } from './argo-cd';
 import { FluxOptions, fluxGitRepository, fluxHelmRelease, fluxKustomization } from './flux';
@@ -58,7 +58,8 @@ export function renderGitOpsFiles(clusters: readonly string[], options: GitOpsOp
   const helmNames = [...(options.helmClusters ?? names)].sort();
   const unknown = helmNames.find((name) => !names.includes(name));
   if (unknown !== undefined) throw new ConfigError('renderGitOpsFiles', 'helmClusters', unknown, `one of the clusters: ${names.join(', ')}`);
-  const file = (...objects: object[]) => GENERATED_HEADER + Yaml.stringify(...objects);
+  // What cdk8s's Yaml.stringify(...objects) writes, byte for byte, through the fast writer.
+  const file = (...objects: object[]) => GENERATED_HEADER + objects.map(manifestYaml).join('---\n');
 
   const files = new Map<string, string>();
   files.set('argocd/applicationset-folders.yaml', file(argoFoldersApplicationSet(names, source, options.argoCd)));

@@ -3,7 +3,7 @@
  * YAML with a token where a value belongs, every literal `{{`/`}}` is escaped
  * so Helm prints it verbatim, then each token's line becomes template text.
  */
-import { stringify } from 'yaml';
+import { unfoldedYaml } from '../output/manifest-yaml';
 
 /** Escapes `{{` and `}}` so Helm prints them verbatim. */
 export function escapeBraces(text: string): string {
@@ -40,7 +40,7 @@ export class TemplateBuilder {
 
   /** The template text of an object holding tokens. */
   public render(object: unknown): string {
-    const yaml = escapeBraces(stringify(object, { lineWidth: 0 }));
+    const yaml = escapeBraces(unfoldedYaml(object));
     const out: string[] = [];
     for (const line of yaml.split('\n')) {
       const match = /^(\s*)(- )?(?:([^\s:]+): )?(__HELM_HOLE_\d+__)$/.exec(line);
