@@ -78,8 +78,8 @@ const LOADED_ON_DEMAND = new Set(['@bufbuild/cel', '@bufbuild/cel/ext', 'ajv', '
 
 const leaveOnDemandPackages = {
   name: 'leave-on-demand-packages',
-  setup(build) {
-    build.onResolve({ filter: /^[@a-z]/ }, (args) => (LOADED_ON_DEMAND.has(args.path) ? { path: args.path, external: true } : undefined));
+  setup(bundler) {
+    bundler.onResolve({ filter: /^[@a-z]/ }, (args) => (LOADED_ON_DEMAND.has(args.path) ? { path: args.path, external: true } : undefined));
   },
 };
 
