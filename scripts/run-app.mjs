@@ -94,14 +94,22 @@ function runChild(args) {
 }
 
 /**
- * Ends the process now that the synth is done, when stdout and stderr hold nothing
- * unwritten (on Linux they write files, pipes and terminals synchronously, so they never do):
- * left to end by itself, Node.js first lets V8 finish a garbage collection begun during the
- * synth, 15-20 ms of a 350 ms run for memory about to be freed anyway. The exit code is
- * process.exitCode, as runSynth set it.
+ * What may still be open when the app is done without holding the process: the standard
+ * streams' handles, and the close of a file the ES module loader read.
  */
-function exitOnceFlushed() {
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+const IDLE_RESOURCES = new Set(['TTYWrap', 'PipeWrap', 'CloseReq']);
+
+/**
+ * Ends the process now that the app is done, when nothing else is pending (an app that
+ * left a timer, a request or a child process running is left to end by itself) and stdout
+ * and stderr hold nothing unwritten (on Linux they write files, pipes and terminals
+ * synchronously). Left to end by itself, Node.js first lets V8 finish a garbage collection
+ * begun during the synth: 15-20 ms of a 350 ms run, for memory about to be freed anyway.
+ * The exit code is process.exitCode, as runSynth set it.
+ */
+function exitOnceDone() {
+  const pending = process.getActiveResourcesInfo().filter((resource) => !IDLE_RESOURCES.has(resource));
+  if (pending.length === 0 && process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
 }
 
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -113,7 +121,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
     const bundle = path.join(PROJECT_DIR, freshness.outDir, 'app.js');
     if (fs.existsSync(bundle)) await runBundle(bundle);
     else await runCompiled(path.join(PROJECT_DIR, freshness.outDir, 'main.js'));
-    exitOnceFlushed();
+    exitOnceDone();
   } else {
     console.error(`synth: running main.ts through tsx: ${freshness.reason} (npm run build makes synth start faster)`);
     // tsx's full loader (ESM hooks too): main.ts is the team's, and may import() TypeScript.

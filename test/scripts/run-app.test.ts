@@ -130,6 +130,29 @@ describe('scripts/run-app.mjs (npm run synth and cdk8s.yaml app)', () => {
     expect(fs.readFileSync(cache).equals(Buffer.from('not a code cache'))).toBe(false);
   });
 
+  test('GIVEN an app that is done WHEN run THEN the process ends at once, with the exit code the app set', () => {
+    // GIVEN a bundle that sets exit code 3, and would write a file if the process were left to end by itself
+    fs.writeFileSync(path.join(dir, 'build/app.js'), [
+      "const fs = require('node:fs');",
+      "exports.main = () => { fs.writeFileSync('ran.txt', 'bundle'); process.exitCode = 3; process.on('beforeExit', () => fs.writeFileSync('left.txt', '')); };",
+      '',
+    ].join('\n'));
+    stamp(dir);
+
+    // WHEN run THEN it ran, ended without waiting for the event loop to empty, and kept the code
+    expect(runApp(dir)).toEqual({ ran: 'bundle', stderr: '', status: 3 });
+    expect(fs.existsSync(path.join(dir, 'left.txt'))).toBe(false);
+  });
+
+  test('GIVEN an app that left work running (a timer) WHEN run THEN the process waits for it', () => {
+    // GIVEN a bundle whose main returns before its timer writes the file
+    fs.writeFileSync(path.join(dir, 'build/app.js'), "exports.main = () => { setTimeout(() => require('node:fs').writeFileSync('ran.txt', 'later'), 50); };\n");
+    stamp(dir);
+
+    // WHEN run THEN the timer ran before the process ended
+    expect(runApp(dir)).toEqual({ ran: 'later', stderr: '', status: 0 });
+  });
+
   test('GIVEN a bundle holding characters beyond ASCII WHEN run THEN they reach the app intact', () => {
     // GIVEN a bundle that is not the ASCII esbuild writes (read fast as Latin-1), but UTF-8
     fs.writeFileSync(path.join(dir, 'build/app.js'), "exports.main = () => require('node:fs').writeFileSync('ran.txt', 'bündle ✓ 🚀');\n");
