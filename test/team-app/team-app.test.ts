@@ -4,6 +4,9 @@
  * under plain node, ts-node (through `cdk8s synth` and the validation plugin), tsx and tsc.
  *
  * One pack and one offline install serve every check; the checks run side by side.
+ * cdk8s-cli is the team's tool, not something the package brings: the checkout's own (the
+ * version this repository pins) runs in the app's folder, so the app installs the package,
+ * its peers and the TypeScript tools without the CLI's own tree (more than half the files).
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -81,7 +84,7 @@ beforeAll(async () => {
   // AND a fresh team app that depends on the tarball, installed offline from the npm cache
   writeTeamApp(appDir, pack);
   expectSuccess(await run('npm', ['install', '--offline', '--no-audit', '--no-fund'], appDir));
-  const template = path.join(appDir, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
+  const template = path.join(REPO_ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
   fs.copyFileSync(path.join(template, 'tsconfig.json'), path.join(appDir, 'tsconfig.json'));
   fs.writeFileSync(path.join(appDir, 'cdk8s.yaml'), cdk8sYaml(path.join(template, 'cdk8s.yaml')));
 
@@ -92,7 +95,7 @@ beforeAll(async () => {
     run(bin('tsc'), ['--noEmit', '--listFiles', '-p', 'tsconfig.strict.json'], appDir),
     // ts-node only transpiles here: the tsc run beside it type-checks the same files under init's tsconfig
     // plus stricter flags, so ts-node's own check (the same program again) would only repeat it.
-    run(bin('cdk8s'), ['synth', '--no-check-upgrade'], appDir, { TS_NODE_TRANSPILE_ONLY: 'true' }),
+    run(path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], appDir, { TS_NODE_TRANSPILE_ONLY: 'true' }),
     run(bin('tsx'), ['main.ts'], appDir, { CDK8S_OUTDIR: 'out-tsx' }),
     run(bin('karpenter-soci-userdata'), ['--strategy', 'native', '--chunk-size', '16mb'], appDir),
     run(bin('karpenter-soci-userdata'), ['--bogus'], appDir),
@@ -113,7 +116,6 @@ function writeTeamApp(dir: string, packed: PackReport): void {
   const dependencies = { 'cdk8s': ours.devDependencies.cdk8s, 'constructs': ours.devDependencies.constructs, [PACKAGE]: tarball };
   const devDependencies = {
     '@types/node': ours.devDependencies['@types/node'],
-    'cdk8s-cli': ours.devDependencies['cdk8s-cli'],
     'ts-node': ours.devDependencies['ts-node'],
     'tsx': ours.devDependencies.tsx,
     // The TypeScript that `cdk8s init typescript-app` installs, not this repository's.
@@ -129,7 +131,6 @@ function writeTeamApp(dir: string, packed: PackReport): void {
       'cdk8s': 'node_modules/cdk8s',
       'constructs': 'node_modules/constructs',
       '@types/node': 'node_modules/@types/node',
-      'cdk8s-cli': 'node_modules/cdk8s-cli',
       'ts-node': 'node_modules/ts-node',
       'tsx': 'node_modules/tsx',
       'typescript': lockPathOf(repoLock, 'typescript', (devDependencies.typescript as string).replace(/x$/, '')),
