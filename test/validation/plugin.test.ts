@@ -162,12 +162,13 @@ describe('cdk8s synth with the plugin (real CLI)', () => {
 
 describe('cdk8s synth of an app with two clusters (real CLI, this project\'s cdk8s.yaml)', () => {
   test('GIVEN two charts whose objects share names WHEN cdk8s synth runs THEN the app and the plugin agree: both clusters pass, and findings name each cluster\'s construct', () => {
-    // GIVEN a copy of the project whose app has clusters alpha and beta, alike but for their roles
-    const work = projectCopy('two-clusters-', ['cdk8s.yaml', 'package.json', 'tsconfig.json', 'lib', 'imports', 'plugin']);
-    fs.writeFileSync(path.join(work, 'main.ts'), [
-      "import { App, Chart } from 'cdk8s';",
-      "import { AmiSelector, Ec2NodeClass, NodePool } from './lib/constructs';",
-      "import { runSynth } from './lib/output';",
+    // GIVEN a copy of the project with an app of clusters alpha and beta, alike but for their roles (JavaScript on
+    // the compiled library, run by this project's cdk8s.yaml and plugin; only its app command is given on the command line)
+    const work = projectCopy('two-clusters-', ['cdk8s.yaml', 'package.json', 'plugin']);
+    fs.writeFileSync(path.join(work, 'two-clusters.js'), [
+      "const { App, Chart } = require('cdk8s');",
+      "const { AmiSelector, Ec2NodeClass, NodePool } = require('./build/lib/constructs');",
+      "const { runSynth } = require('./build/lib/output');",
       'runSynth(() => {',
       '  const app = new App();',
       "  for (const cluster of ['alpha', 'beta']) {",
@@ -181,7 +182,7 @@ describe('cdk8s synth of an app with two clusters (real CLI, this project\'s cdk
     ].join('\n'));
 
     // WHEN
-    const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], { cwd: work, encoding: 'utf8' });
+    const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--app', 'node two-clusters.js'], { cwd: work, encoding: 'utf8' });
     const output = `${result.stdout}\n${result.stderr}`;
 
     // THEN the synth succeeds, with no false duplicate-name, and dist/ holds both clusters
