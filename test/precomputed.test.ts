@@ -86,7 +86,24 @@ describe('precomputed', () => {
     // WHEN an object that satisfies the rule's text is evaluated
     const result = celRules.evaluateCelRules(schema, { a: 1 });
 
-    // THEN the embedded tree decided (its version is not compared with the installed library's)
+    // THEN the embedded tree decided (through the fast path, which reads trees of any version)
     expect(result.violations.map((v) => v.message)).toEqual(['a must be 1']);
+  });
+
+  test.each([
+    ['the installed library', true, ['a must be 1']],
+    ['another version of the library', false, []],
+  ])('GIVEN embedded parse trees made by %s WHEN the library must decide a rule THEN it plans the embedded tree only then, else parses the rule', (_, sameVersion, messages) => {
+    // GIVEN for "self.a == 1" the embedded tree of "int('+1') == 2": false, and a spelling the fast path leaves to the library
+    const { precomputed: fresh, celRules } = freshModules();
+    const celVersion = sameVersion ? celRules.celVersion() : '0.0.0-other';
+    fresh.embedPrecomputed({ celParseTrees: () => ({ celVersion, trees: { 'self.a == 1': serializeParseTree(parse("int('+1') == 2"))! } }) });
+    const schema = { 'type': 'object', 'x-kubernetes-validations': [{ rule: 'self.a == 1', message: 'a must be 1' }] };
+
+    // WHEN an object that satisfies the rule's text is evaluated
+    const result = celRules.evaluateCelRules(schema, { a: 1 });
+
+    // THEN the embedded tree decided (false) only when the installed library made it; else the rule's text did (true)
+    expect(result.violations.map((v) => v.message)).toEqual(messages);
   });
 });

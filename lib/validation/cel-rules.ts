@@ -84,12 +84,26 @@ function parseTreeOf(expression: string): ParsedExpression {
   return stored === undefined ? cel().parse(expression) : reviveParseTree(stored);
 }
 
+let embeddedTreesFitLibrary: boolean | undefined;
+
+/**
+ * The parse tree the CEL library plans. The app bundle's embedded trees were made at build
+ * time by the @bufbuild/cel the lockfile pins, and the library is loaded from node_modules
+ * (scripts/bundle-app.mjs): they are planned only when that is still the installed version,
+ * else the library parses the expression itself. The fast path uses the trees either way.
+ */
+function libraryParseTree(expression: string): ParsedExpression {
+  const embedded = embeddedResult('celParseTrees');
+  embeddedTreesFitLibrary ??= embedded === undefined || embedded.celVersion === installedCelVersion();
+  return embeddedTreesFitLibrary ? parseTreeOf(expression) : cel().parse(expression);
+}
+
 /** Parses and plans an expression with the CEL library once per process; later calls reuse the plan. */
 function compile(expression: string): Evaluator {
   let evaluator = plans.get(expression);
   if (!evaluator) {
     env ??= makeEnv();
-    evaluator = cel().plan(env, parseTreeOf(expression)) as unknown as Evaluator;
+    evaluator = cel().plan(env, libraryParseTree(expression)) as unknown as Evaluator;
     plans.set(expression, evaluator);
   }
   return evaluator;
@@ -137,8 +151,8 @@ export interface ParseTrees {
 let parseTrees: Map<string, string> | null | undefined;
 
 /**
- * The stored parse trees, when present and made by the installed CEL library; the app
- * bundle's embedded ones were made by the CEL library bundled with them.
+ * The stored parse trees: the app bundle's embedded ones (see {@link libraryParseTree}),
+ * else build/'s file when the installed CEL library made it.
  */
 function storedParseTrees(): Map<string, string> | null {
   if (parseTrees === undefined) {
