@@ -147,7 +147,7 @@ function projectCopy(): { dir: string; note: string } {
 /** The launcher's own freshness check, run in the project `dir` (a separate process: the stamp module is ESM). */
 function stampCheck(dir: string): { fresh: boolean; reason?: string } {
   const script = 'import(process.env.STAMP_MODULE).then((m) => process.stdout.write(JSON.stringify(m.buildFreshness())))';
-  const env = { ...process.env, STAMP_MODULE: path.join(dir, 'scripts', 'build-stamp.mjs') };
+  const env = { ...process.env, STAMP_MODULE: path.join(dir, 'scripts', 'build-stamp.cjs') };
   const result = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env });
   return result.status === 0 ? (JSON.parse(result.stdout) as { fresh: boolean; reason?: string }) : { fresh: false, reason: result.stderr.trim() };
 }

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { PROJECT_DIR } from './build-stamp.mjs';
+import { PROJECT_DIR } from './build-stamp.cjs';
 
 const BUILD = path.join(PROJECT_DIR, 'build');
 export const APP_BUNDLE = 'app.js';

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { PROJECT_DIR } from './build-stamp.mjs';
+import { PROJECT_DIR } from './build-stamp.cjs';
 
 const USAGE = `Usage: node scripts/precompile-validators.mjs
 

@@ -3,7 +3,7 @@
  * Runs the app for `npm run synth` and for cdk8s.yaml's `app:` (so `cdk8s synth`).
  *
  * When build/ was compiled from the sources as they are now (the stamp `npm run build`
- * writes, see scripts/build-stamp.mjs), it runs the compiled app in this process: no
+ * writes, see scripts/build-stamp.cjs), it runs the compiled app in this process: no
  * TypeScript is transpiled at start-up (build/app.js, the app bundled into one file by
  * scripts/bundle-app.mjs, else build/main.js). Otherwise it runs main.ts through
  * tsx, exactly as before, and says why on one line; stale JavaScript never runs.
@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { buildFreshness, PROJECT_DIR } from './build-stamp.mjs';
+import { buildFreshness, PROJECT_DIR } from './build-stamp.cjs';
 
 const USAGE = `Usage: node scripts/run-app.mjs
 

@@ -12,7 +12,7 @@ const ROOT = path.resolve(__dirname, '../..');
 function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-app-'));
   fs.mkdirSync(path.join(dir, 'scripts'));
-  for (const script of ['run-app.mjs', 'build-stamp.mjs']) fs.copyFileSync(path.join(ROOT, 'scripts', script), path.join(dir, 'scripts', script));
+  for (const script of ['run-app.mjs', 'build-stamp.cjs']) fs.copyFileSync(path.join(ROOT, 'scripts', script), path.join(dir, 'scripts', script));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const files: Record<string, string> = {
     'package.json': '{ "private": true }\n',
@@ -29,12 +29,16 @@ function project(): string {
   return dir;
 }
 
-/** What `npm run build` does around tsc (build/ is written by hand here): `build-stamp.mjs snapshot`, then `commit`, in one process. */
+/** The stamp module the launcher reads, run here in-process on each test's own project. */
+const buildStamp = require('../../scripts/build-stamp.cjs') as {
+  main(argv: string[], root: string): void;
+  buildFreshness(root: string): { fresh: boolean; reason?: string; outDir?: string };
+};
+
+/** What `npm run build` does around tsc (build/ is written by hand here): `build-stamp.cjs snapshot`, then `commit`. */
 function stamp(dir: string): void {
-  const script = "import(process.env.STAMP_MODULE).then((m) => { m.main(['snapshot']); m.main(['commit']); })";
-  const result = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, STAMP_MODULE: path.join(dir, 'scripts/build-stamp.mjs') } });
-  expect(result.stderr).toBe('');
-  expect(result.status).toBe(0);
+  buildStamp.main(['snapshot'], dir);
+  buildStamp.main(['commit'], dir);
 }
 
 function runApp(dir: string, ...args: string[]): { ran: string | undefined; stderr: string; status: number | null } {
@@ -46,10 +50,7 @@ function runApp(dir: string, ...args: string[]): { ran: string | undefined; stde
 
 /** The launcher's verdict on build/, from the stamp module itself (no app runs). */
 function freshness(dir: string): { fresh: boolean; reason?: string } {
-  const script = 'import(process.env.STAMP_MODULE).then((m) => process.stdout.write(JSON.stringify(m.buildFreshness())))';
-  const result = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, STAMP_MODULE: path.join(dir, 'scripts/build-stamp.mjs') } });
-  expect(result.stderr).toBe('');
-  return JSON.parse(result.stdout) as { fresh: boolean; reason?: string };
+  return buildStamp.buildFreshness(dir);
 }
 
 /** Moves a file's modification time forward without changing its content. */
@@ -87,7 +88,7 @@ describe('scripts/run-app.mjs (npm run synth and cdk8s.yaml app)', () => {
     ['a changed build config', (d: string) => fs.appendFileSync(path.join(d, 'tsconfig.json'), ' '), 'tsconfig.json changed since build/ was built'],
     ['a lockfile written after the build (other dependencies)', (d: string) => fs.writeFileSync(path.join(d, 'package-lock.json'), '{}\n'), 'package-lock.json is newer than build/'],
     ['no stamp', (d: string) => fs.rmSync(path.join(d, 'build/.sources.json')), 'build/ has no stamp'],
-    ['a tsc that failed after the snapshot (no commit)', (d: string) => spawnSync(process.execPath, ['scripts/build-stamp.mjs', 'snapshot'], { cwd: d }), 'build/ has no stamp'],
+    ['a tsc that failed after the snapshot (no commit)', (d: string) => spawnSync(process.execPath, ['scripts/build-stamp.cjs', 'snapshot'], { cwd: d }), 'build/ has no stamp'],
   ])('GIVEN %s WHEN checked THEN build/ is stale, and the reason names it', (_case, change, reason) => {
     stamp(dir);
     change(dir);

@@ -3,8 +3,8 @@
  * The stamp that says which sources build/ was compiled from, so the app's
  * launcher (scripts/run-app.mjs) never runs stale JavaScript.
  *
- *   node scripts/build-stamp.mjs snapshot   # before tsc: size, mtime and sha1 of every source
- *   node scripts/build-stamp.mjs commit     # after tsc succeeded: the snapshot becomes build/'s stamp
+ *   node scripts/build-stamp.cjs snapshot   # before tsc: size, mtime and sha1 of every source
+ *   node scripts/build-stamp.cjs commit     # after tsc succeeded: the snapshot becomes build/'s stamp
  *
  * The snapshot is taken before compiling, so a file edited while tsc runs no
  * longer matches the stamp and counts as stale. A failed tsc leaves no stamp.
@@ -12,12 +12,12 @@
  * JSON or other file beside the TypeScript counts too), both tsconfig files and
  * package-lock.json (the bundle build/app.js holds the dependencies' code).
  */
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// CommonJS, so jest's tests can load it in their own process (jest runs no ES modules).
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 
-export const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PROJECT_DIR = path.resolve(__dirname, '..');
 const BUILD_CONFIG = 'tsconfig.build.json';
 /** Also stamped: the compiler settings, and the lockfile, since build/app.js bundles the dependencies it pins. */
 const CONFIGS = ['tsconfig.json', BUILD_CONFIG, 'package-lock.json'];
@@ -68,7 +68,7 @@ function sha1(file) {
 }
 
 /** Size, mtime and content hash of every source, keyed by relative path. */
-export function snapshotSources(root = PROJECT_DIR) {
+function snapshotSources(root = PROJECT_DIR) {
   const { outDir, roots } = sourceRoots(root);
   const files = {};
   for (const file of sourceFiles(root, roots)) {
@@ -86,7 +86,7 @@ export function snapshotSources(root = PROJECT_DIR) {
  *
  * @returns `{ fresh: true, outDir }`, or `{ fresh: false, reason }` naming the first difference
  */
-export function buildFreshness(root = PROJECT_DIR) {
+function buildFreshness(root = PROJECT_DIR) {
   let outDir;
   let roots;
   try {
@@ -118,7 +118,7 @@ export function buildFreshness(root = PROJECT_DIR) {
   return { fresh: true, outDir };
 }
 
-const USAGE = `Usage: node scripts/build-stamp.mjs snapshot|commit|fresh
+const USAGE = `Usage: node scripts/build-stamp.cjs snapshot|commit|fresh
 
 Records which sources build/ is compiled from (npm run build runs both steps around tsc):
   snapshot   size, mtime and sha1 of every file tsconfig.build.json includes, into build/${PENDING}
@@ -128,27 +128,32 @@ Records which sources build/ is compiled from (npm run build runs both steps aro
 scripts/run-app.mjs runs the compiled app only while every source still matches the stamp.
 `;
 
-/** The command line: `snapshot`, `commit` or `fresh` (exported so tests can run both steps of a build in one process). */
-export function main(argv) {
+/**
+ * The command line: `snapshot`, `commit` or `fresh`, for the project at `root` (exported so
+ * tests can run both steps of a build on a project of their own, in their own process).
+ */
+function main(argv, root = PROJECT_DIR) {
   const [command] = argv;
   if (command === 'snapshot') {
-    const { outDir, stamp } = snapshotSources();
-    fs.mkdirSync(path.join(PROJECT_DIR, outDir), { recursive: true });
-    fs.rmSync(path.join(PROJECT_DIR, outDir, STAMP), { force: true });
-    fs.writeFileSync(path.join(PROJECT_DIR, outDir, PENDING), `${JSON.stringify(stamp, null, 1)}\n`);
+    const { outDir, stamp } = snapshotSources(root);
+    fs.mkdirSync(path.join(root, outDir), { recursive: true });
+    fs.rmSync(path.join(root, outDir, STAMP), { force: true });
+    fs.writeFileSync(path.join(root, outDir, PENDING), `${JSON.stringify(stamp, null, 1)}\n`);
   } else if (command === 'fresh') {
-    const freshness = buildFreshness();
+    const freshness = buildFreshness(root);
     if (!freshness.fresh) {
       console.error(`build: ${freshness.reason}; building`);
       process.exitCode = 1;
     }
   } else if (command === 'commit') {
-    const { outDir } = sourceRoots(PROJECT_DIR);
-    fs.renameSync(path.join(PROJECT_DIR, outDir, PENDING), path.join(PROJECT_DIR, outDir, STAMP));
+    const { outDir } = sourceRoots(root);
+    fs.renameSync(path.join(root, outDir, PENDING), path.join(root, outDir, STAMP));
   } else {
     process.stdout.write(USAGE);
     if (command !== '--help' && command !== '-h') process.exitCode = 2;
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2));
+module.exports = { PROJECT_DIR, buildFreshness, main, snapshotSources };
+
+if (require.main === module) main(process.argv.slice(2));
