@@ -44,8 +44,7 @@ export interface PythonInspection {
 }
 
 const PROGRAM = String.raw`
-import json, sys, email, tomllib, yaml
-from cloudinit.user_data import UserDataProcessor
+import json, sys
 
 def part(p):
     payload = p.get_payload(decode=True)
@@ -60,6 +59,9 @@ def leaves(msg):
     return [part(p) for p in msg.walk() if not p.is_multipart()]
 
 def mime(text):
+    # Imported where used: cloud-init alone takes most of the interpreter's start-up.
+    import email
+    from cloudinit.user_data import UserDataProcessor
     msg = email.message_from_string(text)
     defects = [type(d).__name__ for p in msg.walk() for d in p.defects]
     return {
@@ -72,16 +74,21 @@ def mime(text):
     }
 
 def toml(text):
+    import tomllib
     try:
         return {"ok": True, "value": tomllib.loads(text)}
     except tomllib.TOMLDecodeError as e:
         return {"ok": False, "error": str(e)}
 
+def yaml_doc(text):
+    import yaml
+    return yaml.safe_load(text)
+
 request = json.load(sys.stdin)
 json.dump({
     "mime": [mime(t) for t in request.get("mime", [])],
     "toml": [toml(t) for t in request.get("toml", [])],
-    "yaml": [yaml.safe_load(t) for t in request.get("yaml", [])],
+    "yaml": [yaml_doc(t) for t in request.get("yaml", [])],
 }, sys.stdout)
 `;
 
