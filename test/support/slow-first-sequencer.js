@@ -15,7 +15,7 @@ const ESTIMATED_SECONDS = {
   'test/team-app/team-app.test.ts': 20,
   'test/node-run/manual-install.test.ts': 14,
   'test/app-failure.test.ts': 10,
-  'test/scripts/run-app.test.ts': 8,
+  'test/scripts/run-app.test.ts': 4,
   'test/typecheck.test.ts': 7,
   'test/validation/plugin.test.ts': 6,
   'test/scripts/script-help.test.ts': 6,
