@@ -144,12 +144,10 @@ function projectCopy(): { dir: string; note: string } {
   return { dir, note: 'build/ made by npm run build in the copy' };
 }
 
-/** The launcher's own freshness check, run in the project `dir` (a separate process: the stamp module is ESM). */
+/** The launcher's own freshness check, on the project copy `dir` (by the copy's own stamp module). */
 function stampCheck(dir: string): { fresh: boolean; reason?: string } {
-  const script = 'import(process.env.STAMP_MODULE).then((m) => process.stdout.write(JSON.stringify(m.buildFreshness())))';
-  const env = { ...process.env, STAMP_MODULE: path.join(dir, 'scripts', 'build-stamp.cjs') };
-  const result = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', env });
-  return result.status === 0 ? (JSON.parse(result.stdout) as { fresh: boolean; reason?: string }) : { fresh: false, reason: result.stderr.trim() };
+  const stamp = require(path.join(dir, 'scripts', 'build-stamp.cjs')) as { buildFreshness(root: string): { fresh: boolean; reason?: string } };
+  return stamp.buildFreshness(dir);
 }
 
 /** clusters/ holding one cluster, my-cluster (the Helm chart's default), with `pairs` node classes and pools. */
