@@ -146,7 +146,7 @@ function projectCopy(): { dir: string; note: string } {
 
 /** The launcher's own freshness check, on the project copy `dir` (by the copy's own stamp module). */
 function stampCheck(dir: string): { fresh: boolean; reason?: string } {
-  const stamp = require(path.join(dir, 'scripts', 'build-stamp.cjs')) as { buildFreshness(root: string): { fresh: boolean; reason?: string } };
+  const stamp = require(path.join(dir, 'scripts', 'build-stamp.cjs')) as typeof import('./build-stamp.cjs');
   return stamp.buildFreshness(dir);
 }
 

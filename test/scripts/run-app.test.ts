@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+// The stamp module the launcher reads, run here in-process on each test's own project.
+import * as buildStamp from '../../scripts/build-stamp.cjs';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -29,12 +31,6 @@ function project(): string {
   return dir;
 }
 
-/** The stamp module the launcher reads, run here in-process on each test's own project. */
-const buildStamp = require('../../scripts/build-stamp.cjs') as {
-  main(argv: string[], root: string): void;
-  buildFreshness(root: string): { fresh: boolean; reason?: string; outDir?: string };
-};
-
 /** What `npm run build` does around tsc (build/ is written by hand here): `build-stamp.cjs snapshot`, then `commit`. */
 function stamp(dir: string): void {
   buildStamp.main(['snapshot'], dir);
@@ -49,7 +45,7 @@ function runApp(dir: string, ...args: string[]): { ran: string | undefined; stde
 }
 
 /** The launcher's verdict on build/, from the stamp module itself (no app runs). */
-function freshness(dir: string): { fresh: boolean; reason?: string } {
+function freshness(dir: string): buildStamp.Freshness {
   return buildStamp.buildFreshness(dir);
 }
 
